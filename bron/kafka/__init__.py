@@ -1,0 +1,1 @@
+"""The Kafka runtime: broker jars from Maven Central, a local KRaft broker, admin and clients."""

@@ -1,0 +1,93 @@
+"""One typed settings object, read once at the edge from `BRON_*` environment variables."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Self
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bron.errors import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class Environment(StrEnum):
+    development = "development"
+    production = "production"
+
+
+class LogFormat(StrEnum):
+    json = "json"
+    console = "console"
+
+
+class Settings(BaseSettings):
+    """Everything Bron can be told. Each field is read from `BRON_<FIELD NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="BRON_", frozen=True, extra="forbid")
+
+    env: Environment = Environment.development
+    data_dir: Path = Field(default=Path("var"), description="State of the local stack.")
+    cache_dir: Path = Field(
+        default=Path.home() / ".cache" / "bron",
+        description="Downloads kept across clones (the Kafka jars).",
+    )
+    log_level: str = Field(default="info", pattern=r"^(?i:debug|info|warning|error|critical)$")
+    log_format: LogFormat = LogFormat.console
+
+    kafka_bootstrap: str | None = Field(
+        default=None,
+        description="An existing cluster's bootstrap servers; when set, Bron starts no broker.",
+        pattern=r"^[^,\s]+:\d+(,[^,\s]+:\d+)*$",
+    )
+    kafka_replication_factor: int = Field(
+        default=1, ge=1, le=5, description="For topics created on an external cluster."
+    )
+    kafka_host: str = "127.0.0.1"
+    kafka_port: Port = 9092
+    kafka_controller_port: Port = 9093
+    kafka_heap: str = Field(default="512m", pattern=r"^\d+[kmgKMG]$")
+    kafka_start_timeout: float = Field(default=60.0, gt=0)
+    kafka_stop_timeout: float = Field(default=30.0, gt=0)
+    kafka_pom: Path = PROJECT_ROOT / "deploy" / "kafka" / "pom.xml"
+
+    @model_validator(mode="after")
+    def _ports_differ(self) -> Self:
+        if self.kafka_port == self.kafka_controller_port:
+            raise ValueError(
+                f"BRON_KAFKA_PORT and BRON_KAFKA_CONTROLLER_PORT are both {self.kafka_port}; "
+                "give the controller its own port"
+            )
+        return self
+
+    @property
+    def kafka_data_dir(self) -> Path:
+        return self.data_dir / "kafka"
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """Where clients connect: the external cluster, or the local broker."""
+        return self.kafka_bootstrap or f"{self.kafka_host}:{self.kafka_port}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, turning validation failures into one clear `SettingsError`."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = "BRON_" + "_".join(str(p) for p in error["loc"]).upper()
+            if name == "BRON_":
+                problems.append(error["msg"].removeprefix("Value error, "))
+            else:
+                problems.append(f"{name}={error.get('input')!r}: {error['msg']}")
+        raise SettingsError(
+            "invalid settings: " + "; ".join(problems),
+            suggestion="fix the BRON_* environment variable(s) named above",
+        ) from None
