@@ -1,0 +1,45 @@
+"""Helpers for tests and benchmarks that run against the real broker."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+from bron.kafka.broker import LocalBroker
+from bron.settings import Settings, load_settings
+
+
+def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
+    """Ports that were free a moment ago (held together so they differ)."""
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for s in sockets:
+            s.bind((host, 0))
+        return [s.getsockname()[1] for s in sockets]
+
+
+def broker_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """Settings for a local broker of its own: free ports, its own data directory."""
+    port, controller = free_ports(2)
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "kafka_port": port,
+        "kafka_controller_port": controller,
+        "kafka_bootstrap": None,
+        "kafka_heap": "384m",
+        **overrides,
+    }
+    return load_settings(**values)
+
+
+@contextmanager
+def running_broker(settings: Settings) -> Iterator[LocalBroker]:
+    broker = LocalBroker(settings)
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()

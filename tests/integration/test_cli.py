@@ -1,0 +1,125 @@
+"""The `bron` command line, run as a user runs it: a real process, real environment."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from bron.testing import free_ports
+
+BRON = str(Path(sys.executable).parent / "bron")
+
+
+def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
+    port, controller = free_ports(2)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRON_")}
+    env.update(
+        BRON_DATA_DIR=str(tmp_path / "var"),
+        BRON_KAFKA_PORT=str(port),
+        BRON_KAFKA_CONTROLLER_PORT=str(controller),
+        BRON_KAFKA_HEAP="384m",
+    )
+    env.update(extra)
+    return env
+
+
+def bron(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [BRON, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_start_status_stop(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    started = bron("kafka", "start", env=env)
+    try:
+        assert started.returncode == 0, started.stderr
+        assert "ready at 127.0.0.1:" in started.stdout
+        assert "storage formatted" in started.stdout
+        status = bron("kafka", "status", env=env)
+        assert status.returncode == 0
+        assert ": ready" in status.stdout
+    finally:
+        stopped = bron("kafka", "stop", env=env)
+    assert stopped.stdout.strip() == "Kafka: stopped"
+    after = bron("kafka", "status", env=env)
+    assert after.returncode == 3
+    assert ": stopped" in after.stdout
+    broker_log = tmp_path / "var" / "kafka" / "logs" / "server.log"
+    assert "Kafka Server started" in broker_log.read_text()
+    assert "Kafka Server started" not in started.stdout + started.stderr
+
+
+def test_missing_java_names_the_debian_package(tmp_path: Path) -> None:
+    result = bron("kafka", "start", env=env_for(tmp_path, PATH=str(tmp_path / "empty")))
+    assert result.returncode == 1
+    assert "java was not found" in result.stderr
+    assert "apt-get install openjdk-17-jre-headless" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_maven_names_the_debian_package(tmp_path: Path) -> None:
+    only_java = tmp_path / "bin"
+    only_java.mkdir()
+    java = subprocess.run(["which", "java"], capture_output=True, text=True, check=True)
+    (only_java / "java").symlink_to(os.path.realpath(java.stdout.strip()))
+    env = env_for(tmp_path, PATH=str(only_java), BRON_CACHE_DIR=str(tmp_path / "cache"))
+    result = bron("kafka", "fetch", env=env)
+    assert result.returncode == 1
+    assert "mvn was not found" in result.stderr
+    assert "apt-get install maven" in result.stderr
+
+
+def test_a_port_in_use_is_named(tmp_path: Path) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        result = bron("kafka", "start", env=env_for(tmp_path, BRON_KAFKA_PORT=str(port)))
+    assert result.returncode == 1
+    assert f"port {port} on 127.0.0.1 (BRON_KAFKA_PORT) is in use" in result.stderr
+
+
+def test_a_malformed_setting_is_named(tmp_path: Path) -> None:
+    result = bron("kafka", "status", env=env_for(tmp_path, BRON_KAFKA_PORT="abc"))
+    assert result.returncode == 1
+    assert "BRON_KAFKA_PORT='abc'" in result.stderr
+
+
+def test_an_external_cluster_is_used_and_nothing_is_started(
+    tmp_path: Path, bootstrap: str
+) -> None:
+    env = env_for(tmp_path, BRON_KAFKA_BOOTSTRAP=bootstrap)
+    result = bron("kafka", "start", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "nothing started" in result.stdout
+    assert not (tmp_path / "var").exists()
+    assert bron("kafka", "status", env=env).returncode == 0
+
+
+def run_up(env: dict[str, str]) -> str:
+    proc = subprocess.Popen(
+        [BRON, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if "Bron is up" in line:
+            break
+    proc.send_signal(signal.SIGINT)
+    rest, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, "".join(lines) + rest
+    return "".join(lines) + rest
+
+
+def test_up_runs_until_ctrl_c_and_a_second_up_keeps_the_data(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    first = run_up(env)
+    assert "topics created" in first and "bron.brp.events" in first
+    assert "Kafka: stopped" in first
+    second = run_up(env)
+    assert "topics created" not in second, "the topics of the first run are still there"
+    assert "Kafka: stopped" in second
