@@ -1,14 +1,14 @@
 """Bron's exceptions. Every user-facing error says what to do next.
 
-    BronError
-    ├── SettingsError          a BRON_* value is missing or malformed
-    └── KafkaError
-        ├── ToolMissingError   java or mvn is not installed
-        ├── FetchError         Maven could not fetch the broker jars
-        ├── PortInUseError     a broker port is taken by another process
-        ├── ClusterIdMismatch  the data directory belongs to another cluster
-        ├── BrokerStartError   the broker exited or did not become ready in time
-        └── TopicError         a declared topic exists with an incompatible shape
+BronError
+├── SettingsError          a BRON_* value is missing or malformed
+└── KafkaError
+    ├── ToolMissingError   java or mvn is not installed
+    ├── FetchError         Maven could not fetch the broker jars
+    ├── PortInUseError     a broker port is taken by another process
+    ├── ClusterIdMismatch  the data directory belongs to another cluster
+    ├── BrokerStartError   the broker exited or did not become ready in time
+    └── TopicError         a declared topic exists with an incompatible shape
 """
 
 from __future__ import annotations

@@ -62,34 +62,54 @@ def topic_config(spec: TopicSpec, replication_factor: int = 1) -> dict[str, str]
 REGISTRY_PARTITIONS = 6
 
 SCHEMAS = TopicSpec(
-    TopicName("_schemas"), 1, Cleanup.compact, personal_data=False,
+    TopicName("_schemas"),
+    1,
+    Cleanup.compact,
+    personal_data=False,
     doc="The schema registry's state (Confluent/Karapace layout); one partition keeps order.",
-)  # fmt: skip
+)
 DEAD_LETTER = TopicSpec(
-    TopicName("bron.dead-letter"), 1, Cleanup.delete, personal_data=True,
+    TopicName("bron.dead-letter"),
+    1,
+    Cleanup.delete,
+    personal_data=True,
     retention_ms=30 * DAY_MS,
     doc="Messages that could not be processed after retries, with the reason.",
-)  # fmt: skip
+)
 REGISTRY_EVENTS = tuple(
     TopicSpec(
-        TopicName(f"bron.{registry}.events"), REGISTRY_PARTITIONS, Cleanup.delete,
-        personal_data=registry != "bag", retention_ms=-1 if registry == "bag" else 365 * DAY_MS,
+        TopicName(f"bron.{registry}.events"),
+        REGISTRY_PARTITIONS,
+        Cleanup.delete,
+        personal_data=registry != "bag",
+        retention_ms=-1 if registry == "bag" else 365 * DAY_MS,
         doc=f"Every change in the {registry.upper()} registry, keyed by entity id.",
-    )  # fmt: skip
+    )
     for registry in ("brp", "bag", "woz", "toestemming")
 )
 POLICY_EVENTS = TopicSpec(
-    TopicName("bron.policy.events"), 1, Cleanup.compact, personal_data=False,
+    TopicName("bron.policy.events"),
+    1,
+    Cleanup.compact,
+    personal_data=False,
     doc="The register of apps and purposes; every change, followed by workers and gateway.",
-)  # fmt: skip
+)
 VERWERKINGSLOG = TopicSpec(
-    TopicName("bron.verwerkingslog"), REGISTRY_PARTITIONS, Cleanup.delete, personal_data=True,
+    TopicName("bron.verwerkingslog"),
+    REGISTRY_PARTITIONS,
+    Cleanup.delete,
+    personal_data=True,
     retention_ms=2 * 365 * DAY_MS,
     doc="The processing log: who read which citizen's data, when, for which purpose.",
-)  # fmt: skip
+)
 
-TOPICS: tuple[TopicSpec, ...] = (SCHEMAS, DEAD_LETTER, *REGISTRY_EVENTS, POLICY_EVENTS,
-                                 VERWERKINGSLOG)  # fmt: skip
+TOPICS: tuple[TopicSpec, ...] = (
+    SCHEMAS,
+    DEAD_LETTER,
+    *REGISTRY_EVENTS,
+    POLICY_EVENTS,
+    VERWERKINGSLOG,
+)
 
 
 def by_name(name: str) -> TopicSpec:

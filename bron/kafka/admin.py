@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import (
@@ -25,7 +26,8 @@ _quiet.setLevel(logging.CRITICAL)
 
 
 def admin_client(bootstrap: str) -> AdminClient:
-    return AdminClient({"bootstrap.servers": bootstrap, "logger": _quiet})
+    config: dict[str, Any] = {"bootstrap.servers": bootstrap, "logger": _quiet}
+    return AdminClient(config)
 
 
 def metadata_ok(client: AdminClient, timeout: float) -> bool:

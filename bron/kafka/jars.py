@@ -69,11 +69,15 @@ def _fetch(pom: Path, target: Path) -> None:
     staging = target.with_name("libs.partial")
     shutil.rmtree(staging, ignore_errors=True)
     command = [
-        mvn, "-B", "-q", "-f", str(pom),
+        mvn,
+        "-B",
+        "-q",
+        "-f",
+        str(pom),
         "dependency:copy-dependencies",
         "-DincludeScope=runtime",
         f"-DoutputDirectory={staging}",
-    ]  # fmt: skip
+    ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     jars = list(staging.glob("*.jar")) if staging.is_dir() else []
     if result.returncode != 0 or not jars:

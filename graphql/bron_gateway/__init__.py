@@ -1,1 +1,1 @@
-GATEWAY=1
+GATEWAY = 1

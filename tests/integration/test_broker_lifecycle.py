@@ -21,7 +21,9 @@ def produce(bootstrap: str, topic: str, values: range, acked: set[int] | None = 
             acked.add(int(msg.value()))  # type: ignore[attr-defined]
 
     for i in values:
-        producer.produce(topic, key=f"k{i % 7}".encode(), value=str(i).encode(), on_delivery=on_delivery)
+        producer.produce(
+            topic, key=f"k{i % 7}".encode(), value=str(i).encode(), on_delivery=on_delivery
+        )
         producer.poll(0)
     assert producer.flush(60) == 0
 
@@ -35,7 +37,7 @@ def read_values(bootstrap: str, topic: str, expected: int) -> list[int]:
         while idle < 10 and not (len(values) >= expected and idle > 2):
             batch = consumer.consume(num_messages=1000, timeout=0.5)
             idle = 0 if batch else idle + 1
-            values.extend(int(m.value()) for m in batch if m.error() is None)
+            values.extend(int(m.value() or b"") for m in batch if m.error() is None)
     finally:
         consumer.close()
     return values
@@ -49,7 +51,8 @@ def create(bootstrap: str, topic: str, partitions: int) -> None:
 def test_stop_and_start_keep_every_topic_and_record(tmp_path: Path) -> None:
     broker = LocalBroker(broker_settings(tmp_path))
     first = broker.start()
-    assert first.formatted and not first.already_running
+    assert first.formatted
+    assert not first.already_running
     try:
         create(broker.bootstrap, "kept", 3)
         produce(broker.bootstrap, "kept", range(1000))
@@ -82,7 +85,9 @@ def test_sigkill_of_the_broker_loses_no_acknowledged_record(tmp_path: Path) -> N
                 in_flight_acked.add(int(msg.value()))  # type: ignore[attr-defined]
 
         for i in range(5000, 10_000):
-            producer.produce("crash", key=f"k{i % 7}".encode(), value=str(i).encode(), on_delivery=on_delivery)
+            producer.produce(
+                "crash", key=f"k{i % 7}".encode(), value=str(i).encode(), on_delivery=on_delivery
+            )
             producer.poll(0)
             if i == 7500:
                 acked_before_kill = set(in_flight_acked)

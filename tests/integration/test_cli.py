@@ -88,9 +88,7 @@ def test_a_malformed_setting_is_named(tmp_path: Path) -> None:
     assert "BRON_KAFKA_PORT='abc'" in result.stderr
 
 
-def test_an_external_cluster_is_used_and_nothing_is_started(
-    tmp_path: Path, bootstrap: str
-) -> None:
+def test_an_external_cluster_is_used_and_nothing_is_started(tmp_path: Path, bootstrap: str) -> None:
     env = env_for(tmp_path, BRON_KAFKA_BOOTSTRAP=bootstrap)
     result = bron("kafka", "start", env=env)
     assert result.returncode == 0, result.stderr
@@ -118,7 +116,8 @@ def run_up(env: dict[str, str]) -> str:
 def test_up_runs_until_ctrl_c_and_a_second_up_keeps_the_data(tmp_path: Path) -> None:
     env = env_for(tmp_path)
     first = run_up(env)
-    assert "topics created" in first and "bron.brp.events" in first
+    assert "topics created" in first
+    assert "bron.brp.events" in first
     assert "Kafka: stopped" in first
     second = run_up(env)
     assert "topics created" not in second, "the topics of the first run are still there"

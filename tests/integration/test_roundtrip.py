@@ -17,15 +17,15 @@ def create_topic(bootstrap: str, name: str, partitions: int) -> None:
     client.create_topics([NewTopic(name, partitions, 1)])[name].result(timeout=30)
 
 
-def consume_all(bootstrap: str, topic: str, expected: int) -> list[tuple[bytes, bytes]]:
+def consume_all(bootstrap: str, topic: str, expected: int) -> list[tuple[bytes | None, bytes]]:
     consumer = make_consumer(bootstrap, group_id=f"{topic}-reader")
     consumer.subscribe([topic])
-    seen: list[tuple[bytes, bytes]] = []
+    seen: list[tuple[bytes | None, bytes]] = []
     try:
         for _ in range(600):
             for message in consumer.consume(num_messages=1000, timeout=0.5):
                 assert message.error() is None, message.error()
-                seen.append((message.key(), message.value()))
+                seen.append((message.key(), message.value() or b""))
             if len(seen) >= expected:
                 break
         consumer.commit(asynchronous=False)
@@ -54,12 +54,12 @@ def test_ten_thousand_keyed_records_arrive_complete_and_in_order_per_key(
 
     received = consume_all(bootstrap, unique, RECORDS)
     assert len(received) == RECORDS
-    per_key: dict[bytes, list[int]] = defaultdict(list)
-    for key, value in received:
-        per_key[key].append(int(value))
+    per_key: dict[bytes | None, list[int]] = defaultdict(list)
+    for received_key, value in received:
+        per_key[received_key].append(int(value))
     assert len(per_key) == KEYS
-    for key, values in per_key.items():
-        assert values == sorted(values), f"{key!r} out of order"
+    for received_key, values in per_key.items():
+        assert values == sorted(values), f"{received_key!r} out of order"
         assert len(values) == RECORDS // KEYS
 
 
