@@ -1,0 +1,1 @@
+"""`make bench`: every benchmark next to its bare baseline, measured in the same run."""

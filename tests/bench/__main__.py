@@ -1,0 +1,47 @@
+"""Run every benchmark against the real broker and write var/bench/report.md (and .json)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from bron.kafka.admin import wait_ready
+from bron.testing import broker_settings, running_broker
+from tests.bench.harness import BenchContext, Benchmark, Report
+from tests.bench.kafka_clients import bench_kafka_clients
+
+BENCHMARKS: list[Benchmark] = [bench_kafka_clients]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="small sizes, to check the harness")
+    parser.add_argument("--out", type=Path, default=Path("var/bench"))
+    args = parser.parse_args()
+
+    with ExitStack() as stack:
+        bootstrap = os.environ.get("BRON_KAFKA_BOOTSTRAP")
+        if bootstrap:
+            wait_ready(bootstrap, 30)
+        else:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bron-bench-")))
+            broker = stack.enter_context(running_broker(broker_settings(folder, kafka_heap="1g")))
+            bootstrap = broker.bootstrap
+        ctx = BenchContext(bootstrap=bootstrap, repeats=args.repeats, quick=args.quick)
+        report = Report()
+        for benchmark in BENCHMARKS:
+            print(f"running {benchmark.__name__} …", file=sys.stderr, flush=True)
+            report.add(benchmark(ctx))
+    path = report.write(args.out)
+    print(report.markdown())
+    print(f"report: {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

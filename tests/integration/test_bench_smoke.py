@@ -1,0 +1,15 @@
+"""The Kafka benchmark runs end to end on the real broker (tiny sizes; nothing is timed)."""
+
+from tests.bench.harness import BenchContext
+from tests.bench.kafka_clients import bench_kafka_clients
+
+
+def test_kafka_client_benchmark_measures_every_figure_and_baseline(bootstrap: str) -> None:
+    results = bench_kafka_clients(BenchContext(bootstrap=bootstrap, repeats=1, quick=True))
+    keys = {m.key for m in results}
+    for size in (100, 1024):
+        for kind in ("produce", "consume"):
+            assert f"kafka.{kind}.bare.{size}" in keys
+            assert f"kafka.{kind}.bron.{size}" in keys
+    assert all(m.value > 0 for m in results)
+    assert all(m.baseline in keys for m in results if m.baseline)
