@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from bron.cli import kafka, up
@@ -24,18 +23,16 @@ app.command("up")(up.up)
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; Bron's errors print as a message with a suggestion, never a traceback."""
     try:
-        result = app(args=argv, standalone_mode=False)
+        app(args=argv)  # standalone: usage errors print themselves and exit via SystemExit
     except BronError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 1
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.Abort:
-        return 130
-    return result if isinstance(result, int) else 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        typer.echo(exc.code, err=True)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -10,13 +10,17 @@ import typer
 
 from bron.kafka.jars import kafka_version
 from bron.kafka.runtime import start_kafka
+from bron.logs import configure_logging, get_logger
 from bron.settings import load_settings
+
+log = get_logger("bron.up")
 
 
 def up() -> None:
     """Start everything Bron has (for now: Kafka and its topics), print where it runs, and
     stop what was started on Ctrl-C or SIGTERM."""
     settings = load_settings()
+    configure_logging(settings)
     stopping = threading.Event()
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
@@ -27,6 +31,13 @@ def up() -> None:
 
     typer.echo("Starting Bron …")
     kafka = start_kafka(settings)
+    log.info(
+        "kafka.ready",
+        bootstrap=kafka.bootstrap,
+        external=kafka.external,
+        seconds=kafka.start.seconds_to_ready if kafka.start else None,
+        topics_created=len(kafka.created_topics),
+    )
     where = "external cluster" if kafka.external else f"Kafka {kafka_version(settings.kafka_pom)}"
     took = f" in {kafka.start.seconds_to_ready:.2f} s" if kafka.start else ""
     typer.echo(f"  {where:24} {kafka.bootstrap}{took}")
@@ -39,4 +50,6 @@ def up() -> None:
             pass
     finally:
         typer.echo("Stopping Bron …")
-        typer.echo(f"  Kafka: {kafka.stop()}")
+        outcome = kafka.stop()
+        log.info("kafka.stopped", outcome=outcome)
+        typer.echo(f"  Kafka: {outcome}")

@@ -53,3 +53,23 @@ def test_broker_and_controller_need_different_ports(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("BRON_KAFKA_CONTROLLER_PORT", "9500")
     with pytest.raises(SettingsError, match="both 9500"):
         load_settings()
+
+
+def test_json_logs_are_one_object_per_line(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+    import logging
+
+    from bron.logs import configure_logging, get_logger
+
+    configure_logging(load_settings(log_format="json", log_level="debug"))
+    try:
+        get_logger("bron.test").info("kafka.ready", seconds=1.5)
+        logging.getLogger("confluent").warning("from the standard library")
+        lines = capsys.readouterr().err.strip().splitlines()
+        first, second = (json.loads(line) for line in lines[-2:])
+        assert first["event"] == "kafka.ready"
+        assert first["seconds"] == 1.5
+        assert first["level"] == "info"
+        assert second["logger"] == "confluent"
+    finally:
+        logging.getLogger().handlers.clear()
