@@ -35,7 +35,7 @@ def up() -> None:
         "kafka.ready",
         bootstrap=kafka.bootstrap,
         external=kafka.external,
-        seconds=kafka.start.seconds_to_ready if kafka.start else None,
+        seconds=round(kafka.start.seconds_to_ready, 2) if kafka.start else None,
         topics_created=len(kafka.created_topics),
     )
     where = "external cluster" if kafka.external else f"Kafka {kafka_version(settings.kafka_pom)}"

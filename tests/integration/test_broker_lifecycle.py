@@ -128,3 +128,18 @@ def test_a_taken_port_is_named_before_java_starts(tmp_path: Path) -> None:
         with pytest.raises(PortInUseError, match=f"port {port}"):
             broker.start()
     assert broker.pid() is None
+
+
+def test_a_broker_that_ignores_sigterm_is_killed_after_the_timeout(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    broker = LocalBroker(broker_settings(tmp_path))
+    pid = broker.start().pid
+    os.kill(pid, signal.SIGSTOP)  # a stopped process cannot act on SIGTERM
+    try:
+        assert broker.stop(timeout=1.0) == "killed after timeout"
+    finally:
+        broker.kill()
+    assert broker.pid() is None
+    assert not broker.pid_file.exists()
