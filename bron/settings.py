@@ -56,6 +56,16 @@ class Settings(BaseSettings):
     kafka_stop_timeout: float = Field(default=30.0, gt=0)
     kafka_pom: Path = PROJECT_ROOT / "deploy" / "kafka" / "pom.xml"
 
+    schema_registry_url: str | None = Field(
+        default=None,
+        description="An external Confluent-compatible registry; when set, Bron starts none.",
+        pattern=r"^https?://[^\s]+$",
+    )
+    schema_registry_host: str = "127.0.0.1"
+    schema_registry_port: Port = 8081
+    schema_registry_topic: str = Field(default="_schemas", pattern=r"^[A-Za-z0-9._-]{1,249}$")
+    schema_registry_max_schema_bytes: int = Field(default=256 * 1024, gt=0)
+
     @model_validator(mode="after")
     def _ports_differ(self) -> Self:
         if self.kafka_port == self.kafka_controller_port:
@@ -68,6 +78,13 @@ class Settings(BaseSettings):
     @property
     def kafka_data_dir(self) -> Path:
         return self.data_dir / "kafka"
+
+    @property
+    def registry_url(self) -> str:
+        """Where the project's clients find schemas: the external registry, or Bron's own."""
+        return self.schema_registry_url or (
+            f"http://{self.schema_registry_host}:{self.schema_registry_port}"
+        )
 
     @property
     def bootstrap_servers(self) -> str:

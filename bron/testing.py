@@ -43,3 +43,29 @@ def running_broker(settings: Settings) -> Iterator[LocalBroker]:
         yield broker
     finally:
         broker.stop()
+
+
+@contextmanager
+def serving(app: Any, host: str = "127.0.0.1", port: int | None = None) -> Iterator[str]:
+    """Run an ASGI app on a real uvicorn server in a thread; yield its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    port = port or free_ports(1)[0]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the server on port {port} did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
