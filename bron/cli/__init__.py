@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
-from bron.cli import kafka, up
+from bron.cli import kafka, schema_registry, schemas, up
 from bron.errors import BronError
 
 app = typer.Typer(
@@ -17,6 +15,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(kafka.app, name="kafka")
+app.add_typer(schemas.app, name="schemas")
+app.add_typer(schema_registry.app, name="schema-registry")
 app.command("up")(up.up)
 
 
@@ -33,7 +33,3 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo(exc.code, err=True)
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,10 +8,13 @@ from types import FrameType
 
 import typer
 
+from bron.contracts.registry_client import RegistryClient, compact
+from bron.contracts.schemafiles import load_schema_files
 from bron.kafka.jars import kafka_version
 from bron.kafka.runtime import start_kafka
 from bron.logs import configure_logging, get_logger
-from bron.settings import load_settings
+from bron.process import ManagedProcess, bron_command
+from bron.settings import Settings, load_settings
 
 log = get_logger("bron.up")
 
@@ -43,13 +46,45 @@ def up() -> None:
     typer.echo(f"  {where:24} {kafka.bootstrap}{took}")
     if kafka.created_topics:
         typer.echo(f"  topics created           {', '.join(kafka.created_topics)}")
-    typer.echo(f"  data                     {settings.data_dir.resolve()}")
-    typer.echo("Bron is up. Press Ctrl-C to stop.", color=False)
+    children: list[ManagedProcess] = []
     try:
+        if not stopping.is_set():
+            children.append(_schema_registry(settings, kafka.bootstrap))
+        typer.echo(f"  data                     {settings.data_dir.resolve()}")
+        typer.echo("Bron is up. Press Ctrl-C to stop.", color=False)
         while not stopping.wait(0.5):
-            pass
+            for child in children:
+                if child.proc is not None and child.proc.poll() is not None:
+                    typer.echo(f"  {child.name} exited; see {child.log_file}", err=True)
+                    stopping.set()
     finally:
         typer.echo("Stopping Bron …")
+        for child in reversed(children):
+            typer.echo(f"  {child.name}: {child.stop()}")
         outcome = kafka.stop()
         log.info("kafka.stopped", outcome=outcome)
         typer.echo(f"  Kafka: {outcome}")
+
+
+def _schema_registry(settings: Settings, bootstrap: str) -> ManagedProcess:
+    """Bron's own registry (unless BRON_SCHEMA_REGISTRY_URL names another), with every
+    contract in schemas/avro registered (idempotent)."""
+    url = settings.registry_url
+    child = ManagedProcess(
+        "schema registry",
+        bron_command("schema-registry", "serve"),
+        settings.data_dir / "logs" / "schema-registry.log",
+        env={"BRON_KAFKA_BOOTSTRAP": bootstrap},
+    )
+    if settings.schema_registry_url is None:
+        child.start()
+        seconds = child.wait_healthy(f"{url}/health", timeout=60)
+        typer.echo(f"  {'schema registry':24} {url} in {seconds:.2f} s")
+    else:
+        typer.echo(f"  {'schema registry':24} {url} (external)")
+    files = load_schema_files()
+    with RegistryClient(url) as client:
+        for f in files:
+            client.register(f.subject, compact(f.schema))
+    typer.echo(f"  {'contracts registered':24} {len(files)} subjects")
+    return child

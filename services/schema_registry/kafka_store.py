@@ -62,6 +62,9 @@ class KafkaStore:
             "enable.auto.commit": False,
             "isolation.level": "read_committed",
             "enable.partition.eof": partition_eof,
+            # read_committed fetches wait for the broker's timeout when a commit marker lands;
+            # a short wait keeps read-your-writes latency low for a low-volume topic.
+            "fetch.wait.max.ms": 20,
             "logger": log,
         }
 
@@ -155,8 +158,12 @@ class KafkaStore:
     def write(self, plan: Plan[T]) -> T:
         with self._write_lock:
             for attempt in range(1, WRITE_ATTEMPTS + 1):
+                fresh = self._producer is None
                 producer = self._writer()
-                self._catch_up()
+                if fresh:
+                    # Only a new writer can have missed writes: while our producer is not
+                    # fenced, nobody else has committed (they would have fenced us first).
+                    self._catch_up()
                 with self._cond:
                     records, result = plan(self._state)
                 if not records:

@@ -13,3 +13,13 @@ def test_kafka_client_benchmark_measures_every_figure_and_baseline(bootstrap: st
             assert f"kafka.{kind}.bron.{size}" in keys
     assert all(m.value > 0 for m in results)
     assert all(m.baseline in keys for m in results if m.baseline)
+
+
+def test_schema_registry_benchmark_measures_every_figure_and_baseline(bootstrap: str) -> None:
+    from tests.bench.schema_registry import bench_schema_registry
+
+    results = bench_schema_registry(BenchContext(bootstrap=bootstrap, repeats=1, quick=True))
+    keys = {m.key for m in results}
+    assert {"sr.register", "sr.lookup.cold", "sr.lookup.warm"} <= keys
+    assert all(m.value > 0 for m in results)
+    assert all(m.baseline in keys for m in results if m.baseline)

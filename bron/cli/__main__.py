@@ -1,0 +1,5 @@
+import sys
+
+from bron.cli import main
+
+sys.exit(main())
