@@ -96,7 +96,9 @@ def invalid_compatibility_level(level: object) -> RegistryError:
 
 def invalid_mode(mode: object) -> RegistryError:
     return RegistryError(
-        422, 42204, f"Invalid mode {mode!r}. Valid values are READWRITE, READONLY, IMPORT"
+        422,
+        42204,
+        f"Invalid mode {mode!r}. Valid values are READWRITE and READONLY (IMPORT is not supported)",
     )
 
 

@@ -17,7 +17,7 @@ from services.schema_registry.records import Record
 from services.schema_registry.state import SchemaVersion, State, canonical
 from services.schema_registry.store import Store
 
-MODES = ("READWRITE", "READONLY", "IMPORT")
+MODES = ("READWRITE", "READONLY")  # IMPORT (writing given ids) is not supported
 MAX_VERSION = 2**31 - 1
 
 
@@ -52,6 +52,7 @@ class Registry:
     def __init__(self, store: Store, max_schema_bytes: int) -> None:
         self.store = store
         self.max_schema_bytes = max_schema_bytes
+        self._parsed: dict[str, ParsedSchema] = {}
 
     # -- schemas ---------------------------------------------------------------------------
 
@@ -70,6 +71,13 @@ class Registry:
         except InvalidSchema as exc:
             raise errors.invalid_schema(str(exc)) from None
 
+    def _stored(self, text: str) -> ParsedSchema:
+        """A registered schema, parsed once (they are immutable)."""
+        parsed = self._parsed.get(text)
+        if parsed is None:
+            parsed = self._parsed[text] = self.parse(text)
+        return parsed
+
     def register(self, subject: str, text: object, schema_type: object = None) -> int:
         check_subject(subject)
         parsed = self.parse(text, schema_type)
@@ -81,8 +89,13 @@ class Registry:
             existing = state.find(subject, compact)
             if existing is not None:
                 return [], existing.schema_id
-            live = [self.parse(v.schema) for v in state.live(subject)]
-            problems = check_compatibility(parsed, live, Level(state.level(subject)))
+            live = state.live(subject)
+            problems = check_compatibility(
+                parsed,
+                [self._stored(v.schema) for v in live],
+                Level(state.level(subject)),
+                versions=[v.version for v in live],
+            )
             if problems:
                 raise errors.incompatible([p.message for p in problems])
             schema_id = state.ids_by_canonical.get(canonical(compact)) or state.max_id + 1
@@ -208,9 +221,9 @@ class Registry:
             level = Level(state.level(subject))
             live = [v.schema for v in state.live(subject)]
         if version is None:
-            existing = [self.parse(text) for text in live]
+            existing = [self._stored(text) for text in live]
         else:
-            existing = [self.parse(self.version(subject, version).schema)]
+            existing = [self._stored(self.version(subject, version).schema)]
             if level is not Level.NONE:
                 level = _non_transitive(level)
         problems = check_compatibility(parsed, existing, level)

@@ -7,19 +7,24 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bron.testing import free_ports
+from bron.contracts.registry_client import RegistryClient
+from bron.contracts.schemafiles import load_schema_files
+from bron.settings import load_settings
+from bron.testing import free_ports, serving
+from services.schema_registry.app import create_app
 
 BRON = str(Path(sys.executable).parent / "bron")
 
 
 def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
-    port, controller = free_ports(2)
+    port, controller, registry = free_ports(3)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRON_")}
     env.update(
         BRON_DATA_DIR=str(tmp_path / "var"),
         BRON_KAFKA_PORT=str(port),
         BRON_KAFKA_CONTROLLER_PORT=str(controller),
         BRON_KAFKA_HEAP="384m",
+        BRON_SCHEMA_REGISTRY_PORT=str(registry),
     )
     env.update(extra)
     return env
@@ -118,7 +123,26 @@ def test_up_runs_until_ctrl_c_and_a_second_up_keeps_the_data(tmp_path: Path) -> 
     first = run_up(env)
     assert "topics created" in first
     assert "bron.brp.events" in first
+    assert f"schema registry          http://127.0.0.1:{env['BRON_SCHEMA_REGISTRY_PORT']}" in first
+    assert f"contracts registered     {len(load_schema_files())} subjects" in first
+    assert "schema registry: stopped" in first
     assert "Kafka: stopped" in first
     second = run_up(env)
     assert "topics created" not in second, "the topics of the first run are still there"
     assert "Kafka: stopped" in second
+    log = (tmp_path / "var" / "logs" / "schema-registry.log").read_text()
+    assert "Traceback" not in log
+
+
+def test_up_uses_an_external_registry_when_one_is_named(tmp_path: Path, bootstrap: str) -> None:
+    settings = load_settings(kafka_bootstrap=bootstrap, schema_registry_topic=f"_s-{tmp_path.name}")
+    app, _ = create_app(settings)
+    with serving(app) as url:
+        env = env_for(tmp_path, BRON_SCHEMA_REGISTRY_URL=url, BRON_KAFKA_BOOTSTRAP=bootstrap)
+        output = run_up(env)
+        assert f"schema registry          {url} (external)" in output
+        with RegistryClient(url) as registry:
+            assert len(registry.subjects()) == len(load_schema_files())
+        checked = bron("schemas", "check", env=env)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "INCOMPATIBLE" not in checked.stdout
