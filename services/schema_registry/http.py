@@ -7,6 +7,7 @@ problem fields (`type`, `title`, `status`, `detail`) in one body.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from services.schema_registry.state import SchemaVersion
 MEDIA_TYPE = "application/vnd.schemaregistry.v1+json"
 PROBLEM_BASE = "https://bron.dev/problems/schema-registry/"
 Handler = Callable[[Request], Awaitable[Response]]
+log = logging.getLogger("bron.schema_registry.http")
 
 
 class RegistryJSON(JSONResponse):
@@ -78,6 +80,9 @@ def create_http_app(registry: Registry, health: Callable[[], bool] = lambda: Tru
                     return await handler(request)
                 except RegistryError as exc:
                     return error_response(exc)
+                except Exception:  # a bug or an unforeseen store failure: log it, answer 50001
+                    log.exception("schema_registry.unhandled", extra={"path": request.url.path})
+                    return error_response(errors.store_error("unexpected; see the registry log"))
 
             routes.append(Route(path, endpoint, methods=methods))
             return handler

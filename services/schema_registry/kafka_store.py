@@ -173,15 +173,22 @@ class KafkaStore:
                 except KafkaException as exc:
                     error = exc.args[0]
                     log.warning("schemas.write_retry", extra={"attempt": attempt})
-                    if error.txn_requires_abort():
-                        producer.abort_transaction(30)
-                    else:
+                    if not (error.txn_requires_abort() and self._aborted(producer)):
                         self._producer = None  # fenced or fatal: initialise a new writer
                     time.sleep(0.05 * attempt)
                     continue
                 self._wait_for(last + 1, 30)
                 return result
         raise errors.store_error(f"could not write to {self.topic} as its single writer")
+
+    @staticmethod
+    def _aborted(producer: Producer) -> bool:
+        """Abort the failed transaction; False when that fails too (say, we were fenced)."""
+        try:
+            producer.abort_transaction(30)
+        except KafkaException:
+            return False
+        return True
 
     def _writer(self) -> Producer:
         if self._producer is None:
