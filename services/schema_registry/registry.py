@@ -160,11 +160,7 @@ class Registry:
 
     def delete_subject(self, subject: str, permanent: bool) -> list[int]:
         def plan(state: State) -> tuple[list[Record], list[int]]:
-            if state.mode(subject) == "READONLY":
-                raise errors.read_only(subject)
-            every = state.all_versions(subject)
-            if not every:
-                raise errors.subject_not_found(subject)
+            every = _existing_writable(state, subject)
             live = state.live(subject)
             if not permanent:
                 if not live:
@@ -185,11 +181,7 @@ class Registry:
         wanted = parse_version(version)
 
         def plan(state: State) -> tuple[list[Record], int]:
-            if state.mode(subject) == "READONLY":
-                raise errors.read_only(subject)
-            every = state.all_versions(subject)
-            if not every:
-                raise errors.subject_not_found(subject)
+            every = _existing_writable(state, subject)
             live = state.live(subject)
             if wanted == "latest":
                 target = (live or every)[-1] if (live or permanent) else None
@@ -273,6 +265,16 @@ class Registry:
             return [records.mode(subject, value)], value
 
         return self.store.write(plan)
+
+
+def _existing_writable(state: State, subject: str) -> list[SchemaVersion]:
+    """All versions of a subject that may be changed; refuses read-only and unknown ones."""
+    if state.mode(subject) == "READONLY":
+        raise errors.read_only(subject)
+    every = state.all_versions(subject)
+    if not every:
+        raise errors.subject_not_found(subject)
+    return every
 
 
 def _non_transitive(level: Level) -> Level:
