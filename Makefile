@@ -6,12 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: up test lint bench install jars clean
+.PHONY: up test lint bench install jars postgres clean
 
 up: jars
 	$(BIN)/bron up
 
-test: jars
+test: jars postgres
 	$(BIN)/pytest
 
 lint: install
@@ -32,6 +32,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 jars: install
 	$(BIN)/bron kafka fetch
+
+postgres:
+	@bash deploy/postgres/ensure.sh
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -66,6 +66,17 @@ class Settings(BaseSettings):
     schema_registry_topic: str = Field(default="_schemas", pattern=r"^[A-Za-z0-9._-]{1,249}$")
     schema_registry_max_schema_bytes: int = Field(default=256 * 1024, gt=0)
 
+    oin: str = Field(
+        default="00000001001234567000",
+        pattern=r"^\d{20}$",
+        description="OIN of the organisation running Bron; names the event sources.",
+    )
+    brp_database_url: str | None = None
+    bag_database_url: str | None = None
+    woz_database_url: str | None = None
+    toestemming_database_url: str | None = None
+    outbox_retention_hours: float = Field(default=168.0, gt=0)
+
     @model_validator(mode="after")
     def _ports_differ(self) -> Self:
         if self.kafka_port == self.kafka_controller_port:
