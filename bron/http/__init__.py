@@ -1,0 +1,1 @@
+"""HTTP pieces every Bron service shares: problem details and caller identity."""
