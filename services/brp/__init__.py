@@ -1,0 +1,1 @@
+"""BRP (persons): the RvIG test set, the person domain (commands, events, state)."""
