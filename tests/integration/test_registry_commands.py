@@ -119,7 +119,7 @@ def test_concurrent_commands_on_one_entity_lose_no_update(engine: Engine) -> Non
             for _ in range(25):
                 execute(engine, tellers, "c", verhogen(1), evolve, lambda s: {"naam": s.naam},
                         publish, attempts=50)  # fmt: skip
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             failures.append(exc)
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
