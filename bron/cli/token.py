@@ -1,0 +1,45 @@
+"""`bron token …`: development tokens signed by this installation's key (data dir/keys)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from bron.http.auth import KeyPair, issue
+from bron.policy import load_policy
+from bron.settings import load_settings
+
+app = typer.Typer(help="Issue development tokens (operators, apps).", no_args_is_help=True)
+
+Ttl = Annotated[int, typer.Option(help="Lifetime in seconds (at most 6 hours)")]
+
+
+def _keys() -> KeyPair:
+    return KeyPair(load_settings().data_dir / "keys")
+
+
+@app.command()
+def operator(
+    registry: Annotated[str, typer.Argument(help="brp, bag, woz or toestemming")],
+    name: Annotated[str, typer.Option(help="Who the operator is")] = "operator",
+    ttl: Ttl = 3600,
+) -> None:
+    """A token that may change one registry."""
+    typer.echo(issue(_keys(), subject=name, audience=f"bron:{registry}", roles=["operator"],
+                     ttl=ttl))  # fmt: skip
+
+
+@app.command("app")
+def app_token(
+    app_id: Annotated[str, typer.Argument(help="An app from policy/register.yaml")],
+    audience: Annotated[str, typer.Option(help="brp, bag, woz, toestemming or gateway")] = "brp",
+    ttl: Ttl = 3600,
+) -> None:
+    """A token for an app registered in the policy."""
+    policy = load_policy()
+    if app_id not in policy.app_by_id:
+        known = ", ".join(policy.app_by_id)
+        raise typer.BadParameter(f"unknown app {app_id!r}; known apps: {known}")
+    typer.echo(issue(_keys(), subject=f"client-{app_id}", audience=f"bron:{audience}",
+                     app_id=app_id, ttl=ttl))  # fmt: skip

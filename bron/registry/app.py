@@ -1,0 +1,97 @@
+"""The HTTP shell every registry shares: FastAPI with problem+json errors, a health check,
+operator authentication for changes, and app + purpose authorisation for reads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Header, Query
+
+from bron.http import problems
+from bron.http.auth import KeyPair, Principal, require_role, verify
+from bron.http.problems import FieldError, Problem
+from bron.policy import Doel, Policy, PolicyError, disallowed_fields
+
+PURPOSE_HEADER = "X-Bron-Doel"
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    principal: Principal
+    doel: Doel
+    fields: list[str]
+
+
+def registry_app(name: str, title: str, version: str, description: str) -> FastAPI:
+    app = FastAPI(
+        title=title,
+        version=version,
+        description=description,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    problems.install(app)
+
+    @app.get("/health", tags=["beheer"], summary="Is the registry up?")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "registry": name}
+
+    return app
+
+
+def operator(registry: str, keys: KeyPair) -> Callable[..., Principal]:
+    """A dependency: the caller must hold the `operator` role for this registry."""
+
+    def dependency(authorization: str | None = Header(default=None)) -> Principal:
+        return require_role(verify(keys, authorization, f"bron:{registry}"), "operator")
+
+    return dependency
+
+
+def reader(
+    registry: str, keys: KeyPair, policy: Policy, entity: str, known: frozenset[str] | None = None
+) -> Callable[..., Reader]:
+    """A dependency for reads: an app, one of its purposes (header `X-Bron-Doel`), and the
+    `fields` it asks for, each allowed by that purpose (Haal Centraal data minimisation)."""
+
+    def dependency(
+        fields: str = Query(
+            description="Comma-separated dotted field paths, e.g. naam.geslachtsnaam,geboorte"
+        ),
+        doel: str | None = Header(default=None, alias=PURPOSE_HEADER),
+        authorization: str | None = Header(default=None),
+    ) -> Reader:
+        principal = verify(keys, authorization, f"bron:{registry}")
+        if principal.app_id is None:
+            raise problems.forbidden("reads need an app token (bron token app <app>)")
+        if not doel:
+            raise Problem(
+                400,
+                "missing-purpose",
+                "A purpose is required",
+                f"name the purpose of this read in the {PURPOSE_HEADER} header",
+                [FieldError(PURPOSE_HEADER, "required", "missing")],
+            )
+        try:
+            purpose = policy.purpose_of(principal.app_id, doel)
+        except PolicyError as exc:
+            raise problems.forbidden(str(exc)) from None
+        requested = [f.strip() for f in fields.split(",") if f.strip()]
+        if not requested:
+            raise Problem(400, "missing-fields", "fields is required", "name at least one field",
+                          [FieldError("fields", "required", "empty")])  # fmt: skip
+        unknown = [f for f in requested if known is not None and f not in known]
+        if unknown:
+            raise Problem(400, "unknown-field", "Unknown field", f"unknown field(s): {unknown}",
+                          [FieldError("fields", "unknown-field", f) for f in unknown])  # fmt: skip
+        refused = disallowed_fields(purpose, entity, requested)
+        if refused:
+            raise problems.forbidden(
+                f"purpose {purpose.id!r} does not allow {entity} field(s) {', '.join(refused)}",
+                [FieldError("fields", "not-allowed-for-purpose", f) for f in refused],
+            )
+        return Reader(principal, purpose, requested)
+
+    return dependency
