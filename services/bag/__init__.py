@@ -1,0 +1,1 @@
+"""BAG (addresses and buildings): the registry's pure domain, store, service and API."""
