@@ -1,6 +1,7 @@
 """Running a command: load the entity, decide, fold the events into its state, save it, and
 hand the events to `publish` (the outbox) — all in one database transaction. A rejection
-raised by `decide` rolls everything back: nothing written, nothing published."""
+raised by `decide` rolls everything back: nothing written, nothing published. `decide` gets
+the connection too, to look at other entities of the same registry in the same snapshot."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def execute(
     engine: Engine,
     aggregates: AggregateTable[S],
     entity_id: str,
-    decide: Callable[[S | None], Events],
+    decide: Callable[[Connection, S | None], Events],
     evolve: Callable[[S | None, str, dict[str, Any]], S],
     lookups: Callable[[S], Mapping[str, str | None]],
     publish: Publish,
@@ -55,7 +56,7 @@ def _once(
     conn: Connection,
     aggregates: AggregateTable[S],
     entity_id: str,
-    decide: Callable[[S | None], Events],
+    decide: Callable[[Connection, S | None], Events],
     evolve: Callable[[S | None, str, dict[str, Any]], S],
     lookups: Callable[[S], Mapping[str, str | None]],
     publish: Publish,
@@ -63,7 +64,7 @@ def _once(
     loaded = aggregates.load(conn, entity_id)
     state = loaded.state if loaded else None
     before = loaded.version if loaded else 0
-    events = decide(state)
+    events = decide(conn, state)
     if not events:
         return Change(entity_id, state, before, [])
     for event_type, data in events:

@@ -53,7 +53,7 @@ def evolve(state: Teller | None, event_type: str, data: dict[str, Any]) -> Telle
 
 
 def verhogen(stap: int) -> Any:
-    def decide(state: Teller | None) -> Events:
+    def decide(_conn: Connection, state: Teller | None) -> Events:
         if stap <= 0:
             raise Geweigerd("stap moet positief zijn")
         events: Events = [] if state else [("aangemaakt", {"naam": "t"})]
