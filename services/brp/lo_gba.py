@@ -11,6 +11,7 @@ nationality), anything else (`5C`/`6C`, e.g. `58`) continues the history of this
 from __future__ import annotations
 
 import csv
+import datetime
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 Row = Mapping[str, str]
 
 # Categories that can hold several occurrences, and the elements that tell two apart. Used only
-# where a row misses its `CC.H` marker (2 rows in the 2022-05-02 test set).
+# where a row lacks its `CC.H` marker (Lg01_803 and Lg01_838 in the 2022-05-02 test set).
 _IDENTITY: Mapping[str, tuple[str, ...]] = {
     "04": ("04.05.10",),
     "05": ("05.01.10", "05.01.20", "05.02.40", "05.03.10"),
@@ -42,13 +43,46 @@ class Persoonslijst:
     rows: tuple[Row, ...]
 
     def occurrences(self, category: str) -> list[Occurrence]:
-        return [
-            Occurrence(group[0], tuple(group[1:])) for group in _split(self.rows, category)
-        ]
+        return [Occurrence(group[0], tuple(group[1:])) for group in _split(self.rows, category)]
 
     def current(self, category: str) -> Row:
         """The current values of the category's first occurrence: the person's first row."""
         return self.occurrences(category)[0].current
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A LO-GBA date `YYYYMMDD` in which `00` means an unknown part."""
+
+    raw: str
+
+    @classmethod
+    def parse(cls, value: str | None) -> PartialDate | None:
+        if value is None or len(value) != 8 or not (value.isascii() and value.isdigit()):
+            return None
+        return cls(value)
+
+    @property
+    def year(self) -> int | None:
+        return int(self.raw[:4]) or None
+
+    @property
+    def month(self) -> int | None:
+        return int(self.raw[4:6]) or None
+
+    @property
+    def day(self) -> int | None:
+        return int(self.raw[6:]) or None
+
+    @property
+    def as_date(self) -> datetime.date | None:
+        """The date if it is complete and exists, else None."""
+        if self.year is None or self.month is None or self.day is None:
+            return None
+        try:
+            return datetime.date(self.year, self.month, self.day)
+        except ValueError:
+            return None
 
 
 def read_persoonslijsten(path: Path) -> list[Persoonslijst]:

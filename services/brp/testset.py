@@ -7,10 +7,10 @@ rows), not only against its README:
 - The first column's header is empty (it holds the id); `06.88.10` appears twice in the header
   (the second column is always empty).
 - `CC.H` marks what the next row holding category CC is (see `lo_gba`): `CC` = a new occurrence,
-  `5C`/`6C` = history of this one. In 1 766 of 1 773 rows that have a marker, the next row
-  continues that category; 2 rows lack a marker before a new child or partner. Lg01_803's
-  category-05 markers sit one column to the right, in `06.08.10` (values `05`, `55`), so a
-  date element is read only if it has 8 digits.
+  `5C`/`6C` = history of this one. 2 348 of the 2 363 markers are followed by a row of that
+  category. Two rows lack the marker before a new occurrence (Lg01_838's second twin,
+  Lg01_803's second partner): Lg01_803's category-05 markers sit one column to the right, in
+  `06.08.10` (`05`, `55`), so a date element is read only if it has 8 digits.
 - 685 persons have a BSN (01.01.20) and all pass the 11-proef; Lg01_562 and Lg01_639 have none.
   BSNs repeat deliberately (e.g. 999991425 for Lg01_527 and Lg01_579). Only one BSN in the whole
   file fails the 11-proef: 010008579, a corrected (`01.84.10` = O) history row of Lg01_292.
@@ -23,46 +23,10 @@ rows), not only against its README:
 from __future__ import annotations
 
 import csv
-import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.brp.lo_gba import Persoonslijst, Row, read_persoonslijsten
-
-
-@dataclass(frozen=True, slots=True)
-class PartialDate:
-    """A LO-GBA date `YYYYMMDD` in which `00` means an unknown part."""
-
-    raw: str
-
-    @classmethod
-    def parse(cls, value: str | None) -> PartialDate | None:
-        if value is None or len(value) != 8 or not value.isdigit():
-            return None
-        return cls(value)
-
-    @property
-    def year(self) -> int | None:
-        return int(self.raw[:4]) or None
-
-    @property
-    def month(self) -> int | None:
-        return int(self.raw[4:6]) or None
-
-    @property
-    def day(self) -> int | None:
-        return int(self.raw[6:]) or None
-
-    @property
-    def as_date(self) -> datetime.date | None:
-        """The date if it is complete and exists, else None."""
-        if self.year is None or self.month is None or self.day is None:
-            return None
-        try:
-            return datetime.date(self.year, self.month, self.day)
-        except ValueError:
-            return None
+from services.brp.lo_gba import PartialDate, Persoonslijst, Row, read_persoonslijsten
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +67,11 @@ class Partner:
 
 @dataclass(frozen=True, slots=True)
 class Verblijfplaats:
+    """Category 08 in element order: 09.10/09.20 gemeente and datum inschrijving, 10.10 functie
+    adres (W/B), 10.30 aanvang adreshouding, 11.10-11.90 the address with its BAG ids
+    (verblijfsobject 11.80, nummeraanduiding 11.90), 12.10 locatiebeschrijving, 13.* vertrek
+    naar het buitenland, 14.* immigratie."""
+
     gemeente_van_inschrijving: str | None
     datum_inschrijving: PartialDate | None
     functie_adres: str | None
@@ -144,6 +113,11 @@ class TestPerson:
     overlijdensdatum: PartialDate | None
     geheimhouding: int
     verblijfplaats: Verblijfplaats | None
+
+
+TESTSET_DIR = Path(__file__).resolve().parent / "data"
+TESTSET = TESTSET_DIR / "testset-proefomgeving-gba-v-20220502.csv"
+GEMEENTEN = TESTSET_DIR / "tabel33-gemeenten.csv"
 
 
 def read_testset(path: Path) -> list[TestPerson]:
@@ -250,9 +224,7 @@ def _verblijfplaats(row: Row) -> Verblijfplaats | None:
         locatiebeschrijving=row.get("08.12.10"),
         land_vertrek=row.get("08.13.10"),
         datum_vertrek=PartialDate.parse(row.get("08.13.20")),
-        adres_buitenland=tuple(
-            row[k] for k in ("08.13.30", "08.13.40", "08.13.50") if k in row
-        ),
+        adres_buitenland=tuple(row[k] for k in ("08.13.30", "08.13.40", "08.13.50") if k in row),
         land_vanwaar_ingeschreven=row.get("08.14.10"),
         datum_vestiging_in_nederland=PartialDate.parse(row.get("08.14.20")),
     )
