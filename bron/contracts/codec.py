@@ -28,6 +28,7 @@ from bron.contracts.envelope import (
     to_headers,
 )
 from bron.contracts.registry_client import RegistryClient, RegistryClientError, compact
+from bron.contracts.routing import topic_for
 from bron.contracts.schemafiles import SchemaFile, field_classifications, load_schema_files
 
 MAGIC = 0
@@ -48,6 +49,8 @@ class KafkaRecord:
     key: bytes
     value: bytes
     headers: Headers
+    attributes: Attributes
+    topic: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +144,9 @@ class EventCodec:
             **extra,  # type: ignore[arg-type]
         )
         value = wire_encode(registered.schema_id, contract.parsed, data)
-        return KafkaRecord(key.encode(), value, to_headers(attributes))
+        return KafkaRecord(
+            key.encode(), value, to_headers(attributes), attributes, topic_for(contract.file)
+        )
 
     def decode(self, key: bytes | None, value: bytes | None, headers: AnyHeaders) -> Event:
         try:

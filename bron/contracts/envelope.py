@@ -18,7 +18,8 @@ AVRO = "application/avro"
 _NAME = re.compile(r"^[a-z0-9]{1,20}$")
 _SOURCE = re.compile(r"^urn:nld:oin:\d{20}:systeem:[A-Za-z0-9._-]+$")
 _TYPE = re.compile(r"^[a-z0-9]+(\.[a-z0-9-]+)+\.v\d+$")
-_DIGITS = re.compile(r"\d{8,}")
+# a BSN has 9 digits, an A-nummer 10; BAG ids (16) and gemeentecodes (4) are not personal
+_PERSONAL_NUMBER = re.compile(r"(?<!\d)\d{9,10}(?!\d)")
 
 Headers = list[tuple[str, bytes]]
 HeaderValue = str | bytes | None
@@ -50,7 +51,7 @@ class Attributes:
             raise EnvelopeError(f"sequence {self.sequence} must count up from 1")
         if self.time.tzinfo is None:
             raise EnvelopeError("time needs a time zone")
-        if self.subject is not None and _DIGITS.search(self.subject):
+        if self.subject is not None and _PERSONAL_NUMBER.search(self.subject):
             raise EnvelopeError("subject looks like a personal number; leave it out")
 
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from fastapi import FastAPI, Header, Query
+from fastapi import FastAPI, Header, Query, Request
+from starlette.responses import JSONResponse
 
+from bron.errors import BronError
 from bron.http import problems
 from bron.http.auth import KeyPair, Principal, require_role, verify
 from bron.http.problems import FieldError, Problem
 from bron.policy import Doel, Policy, PolicyError, disallowed_fields
+from bron.registry.rejection import Rejection
 
 PURPOSE_HEADER = "X-Bron-Doel"
 
@@ -33,6 +36,20 @@ def registry_app(name: str, title: str, version: str, description: str) -> FastA
         redoc_url=None,
     )
     problems.install(app)
+
+    async def on_rejection(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Rejection)
+        return problems.problem_response(
+            problems.rejected(exc.field, exc.rule, exc.message), request
+        )
+
+    async def on_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # e.g. the schema registry is unreachable: nothing was written, the caller may retry
+        problem = Problem(503, "unavailable", "Temporarily unavailable", str(exc))
+        return problems.problem_response(problem, request)
+
+    app.add_exception_handler(Rejection, on_rejection)
+    app.add_exception_handler(BronError, on_unavailable)
 
     @app.get("/health", tags=["beheer"], summary="Is the registry up?")
     def health() -> dict[str, str]:

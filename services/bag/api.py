@@ -1,0 +1,114 @@
+"""The BAG registry's HTTP API: operators change objects, any authenticated caller reads
+(BAG data is public), addresses are found by postcode and huisnummer."""
+
+# No `from __future__ import annotations`: FastAPI reads the body types at definition time.
+import dataclasses
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Query
+from pydantic import TypeAdapter
+
+from bron.http.auth import KeyPair, Principal, verify
+from bron.http.problems import Problem, not_found
+from bron.registry.app import operator
+from services.bag import domain
+from services.bag.domain import Objecttype
+from services.bag.service import BagRegistry
+
+# path segment, object type, and the command types of each object
+OBJECTS: list[tuple[str, Objecttype, type[Any], type[Any], type[Any]]] = [
+    ("woonplaatsen", "woonplaats", domain.WoonplaatsAanmaken, domain.WoonplaatsWijzigen,
+     domain.WoonplaatsIntrekken),
+    ("openbareruimten", "openbare-ruimte", domain.OpenbareRuimteAanmaken,
+     domain.OpenbareRuimteWijzigen, domain.OpenbareRuimteIntrekken),
+    ("nummeraanduidingen", "nummeraanduiding", domain.NummeraanduidingAanmaken,
+     domain.NummeraanduidingWijzigen, domain.NummeraanduidingIntrekken),
+    ("verblijfsobjecten", "verblijfsobject", domain.VerblijfsobjectAanmaken,
+     domain.VerblijfsobjectWijzigen, domain.VerblijfsobjectIntrekken),
+    ("panden", "pand", domain.PandAanmaken, domain.PandWijzigen, domain.PandIntrekken),
+]  # fmt: skip
+
+
+def as_json(state: Any) -> dict[str, Any]:
+    data: dict[str, Any] = TypeAdapter(type(state)).dump_python(state, mode="json")
+    return data
+
+
+def change_body(change: Any) -> dict[str, Any]:
+    return {
+        "identificatie": change.entity_id,
+        "version": change.version,
+        "events": [event_type for event_type, _ in change.events],
+    }
+
+
+def same_id(path_id: str, command: Any) -> None:
+    if command.identificatie != path_id:
+        raise Problem(400, "identificatie-mismatch", "Identificatie differs",
+                      f"the body's identificatie {command.identificatie} is not {path_id}")  # fmt: skip
+
+
+def object_router(
+    registry: BagRegistry, keys: KeyPair, segment: str, objecttype: Objecttype,
+    create: type[Any], change: type[Any], withdraw: type[Any],
+) -> APIRouter:  # fmt: skip
+    router = APIRouter(prefix=f"/{segment}", tags=[objecttype])
+    changes = [Depends(operator("bag", keys))]
+
+    @router.post("", status_code=201, dependencies=changes, summary=f"Create a {objecttype}")
+    def aanmaken(command: create) -> dict[str, Any]:  # type: ignore[valid-type]
+        return change_body(registry.execute(command))
+
+    @router.put("/{identificatie}", dependencies=changes, summary=f"Change a {objecttype}")
+    def wijzigen(identificatie: str, command: change) -> dict[str, Any]:  # type: ignore[valid-type]
+        same_id(identificatie, command)
+        return change_body(registry.execute(command))
+
+    @router.post("/{identificatie}/intrekken", dependencies=changes,
+                 summary=f"Withdraw a {objecttype}")  # fmt: skip
+    def intrekken(identificatie: str, command: withdraw) -> dict[str, Any]:  # type: ignore[valid-type]
+        same_id(identificatie, command)
+        return change_body(registry.execute(command))
+
+    @router.get("/{identificatie}", summary=f"Read a {objecttype}")
+    def lezen(identificatie: str, caller: Principal = Depends(reader(keys))) -> dict[str, Any]:
+        state = registry.get(objecttype, identificatie)
+        if state is None:
+            raise not_found(objecttype, f"no {objecttype} {identificatie}")
+        return as_json(state)
+
+    return router
+
+
+def reader(keys: KeyPair) -> Any:
+    def dependency(authorization: str | None = Header(default=None)) -> Principal:
+        return verify(keys, authorization, "bron:bag")
+
+    return dependency
+
+
+def mount(app: FastAPI, registry: BagRegistry, keys: KeyPair) -> None:
+    for segment, objecttype, create, change, withdraw in OBJECTS:
+        app.include_router(
+            object_router(registry, keys, segment, objecttype, create, change, withdraw)
+        )
+
+    @app.get("/adressen", tags=["adres"], summary="Find addresses by postcode and huisnummer")
+    def adressen(
+        postcode: str = Query(pattern=r"^[1-9][0-9]{3} ?[A-Za-z]{2}$"),
+        huisnummer: int = Query(ge=1, le=99999),
+        huisletter: str | None = Query(default=None, pattern=r"^[A-Za-z]$"),
+        huisnummertoevoeging: str | None = Query(default=None, pattern=r"^[A-Za-z0-9]{1,4}$"),
+        caller: Principal = Depends(reader(keys)),
+    ) -> list[dict[str, Any]]:
+        found = registry.addresses(postcode, huisnummer, huisletter, huisnummertoevoeging)
+        return [
+            {
+                "nummeraanduiding": as_json(a.nummeraanduiding),
+                "verblijfsobjecten": [as_json(v) for v in a.verblijfsobjecten],
+            }
+            for a in found
+        ]
+
+
+__all__ = ["OBJECTS", "dataclasses", "mount"]

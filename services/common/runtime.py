@@ -1,0 +1,63 @@
+"""A registry's moving parts, built from the settings: its database (tables created), the
+codec that encodes its events, its outbox publisher, and the relay that runs beside it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import Engine, MetaData
+
+from bron.contracts.codec import EventCodec
+from bron.contracts.registry_client import RegistryClient
+from bron.db import database_url, make_engine
+from bron.http.auth import KeyPair
+from bron.settings import Settings
+from services.outbox import Outbox, Relay
+from services.outbox.events import OutboxPublisher
+
+
+@dataclass(slots=True)
+class RegistryRuntime:
+    name: str
+    settings: Settings
+    engine: Engine
+    codec: EventCodec
+    outbox: Outbox
+    keys: KeyPair
+    relay: Relay | None = None
+
+    def publisher(self, aggregate_type: str) -> OutboxPublisher:
+        return OutboxPublisher(self.codec, self.outbox, aggregate_type)
+
+    def lifespan(self, run_relay: bool) -> Callable[[FastAPI], Any]:
+        """Start the relay with the app (the default, in-process mode) and stop both."""
+
+        @asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            if run_relay:
+                self.relay = Relay(self.engine, self.outbox, self.settings.bootstrap_servers)
+                self.relay.start()
+            try:
+                yield
+            finally:
+                if self.relay is not None:
+                    self.relay.stop()
+                self.codec.registry.close()
+                self.engine.dispose()
+
+        return lifespan
+
+
+def build_runtime(
+    name: str, settings: Settings, metadata: MetaData, outbox: Outbox
+) -> RegistryRuntime:
+    engine = make_engine(database_url(settings, name))
+    metadata.create_all(engine)
+    registry = RegistryClient(settings.registry_url)
+    codec = EventCodec(registry, f"urn:nld:oin:{settings.oin}:systeem:bron-{name}")
+    keys = KeyPair(settings.data_dir / "keys")
+    return RegistryRuntime(name, settings, engine, codec, outbox, keys)

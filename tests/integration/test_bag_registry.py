@@ -1,0 +1,162 @@
+"""The BAG registry end to end: HTTP command → database + outbox → relay → Kafka, on SQLite
+and PostgreSQL; rejections write and publish nothing; reads and address lookups."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bron.contracts.codec import EventCodec
+from bron.contracts.registry_client import RegistryClient
+from bron.kafka.clients import make_consumer
+from bron.testing import serving
+from services.bag.app import create_app
+from tests.integration.registries import (
+    app_header,
+    contracts_registry,
+    operator_header,
+    registry_settings,
+)
+
+MUTATIE = {"documentdatum": "2026-11-01", "documentnummer": "B-2026-1",
+           "tijdstipRegistratie": "2026-11-28T10:00:00Z"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def registry_url(bootstrap: str) -> Iterator[str]:
+    with contracts_registry(bootstrap) as url:
+        yield url
+
+
+@pytest.fixture
+def bag(
+    tmp_path: Path, bootstrap: str, registry_url: str, database_url: str
+) -> Iterator[tuple[httpx.Client, dict[str, str], Any]]:
+    settings = registry_settings(tmp_path, bootstrap, registry_url, bag_database_url=database_url)
+    app, runtime = create_app(settings)
+    with serving(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        yield client, operator_header(settings, "bag"), runtime
+
+
+def uid(gemeente: str, kind: str) -> str:
+    return f"{gemeente}{kind}{uuid.uuid4().int % 10**10:010d}"
+
+
+def create_address(client: httpx.Client, auth: dict[str, str], postcode: str) -> dict[str, str]:
+    woonplaats = f"{uuid.uuid4().int % 9000 + 1000}"
+    ids = {"woonplaats": woonplaats, "openbare-ruimte": uid("0363", "30"),
+           "nummeraanduiding": uid("0363", "20"), "pand": uid("0363", "10"),
+           "verblijfsobject": uid("0363", "01")}  # fmt: skip
+    calls = [
+        ("/woonplaatsen", {"identificatie": woonplaats, "naam": "Teststad",
+                           "status": "woonplaats_aangewezen"}),
+        ("/openbareruimten", {"identificatie": ids["openbare-ruimte"], "naam": "Dorpsstraat",
+                              "type": "weg", "status": "naamgeving_uitgegeven",
+                              "ligtIn": woonplaats}),
+        ("/nummeraanduidingen", {"identificatie": ids["nummeraanduiding"], "huisnummer": 12,
+                                 "huisletter": "A", "postcode": postcode,
+                                 "typeAdresseerbaarObject": "verblijfsobject",
+                                 "status": "naamgeving_uitgegeven",
+                                 "ligtAan": ids["openbare-ruimte"], "ligtIn": woonplaats}),
+        ("/panden", {"identificatie": ids["pand"], "oorspronkelijkBouwjaar": 1932,
+                     "status": "pand_in_gebruik"}),
+        ("/verblijfsobjecten", {"identificatie": ids["verblijfsobject"],
+                                "heeftAlsHoofdadres": ids["nummeraanduiding"],
+                                "gebruiksdoelen": ["woonfunctie"], "oppervlakte": 84,
+                                "status": "verblijfsobject_in_gebruik",
+                                "maaktDeelUitVan": [ids["pand"]]}),
+    ]  # fmt: skip
+    for path, body in calls:
+        response = client.post(path, json={**MUTATIE, **body}, headers=auth)
+        assert response.status_code == 201, response.text
+    return ids
+
+
+def test_objects_are_created_read_and_found_by_address(bag: Any) -> None:
+    client, auth, _runtime = bag
+    ids = create_address(client, auth, "1011AB")
+    read = client.get(f"/verblijfsobjecten/{ids['verblijfsobject']}", headers=auth).json()
+    assert read["oppervlakte"] == 84
+    assert read["version"] == 1
+    found = client.get("/adressen", params={"postcode": "1011 ab", "huisnummer": 12},
+                       headers=auth).json()  # fmt: skip
+    assert [a["nummeraanduiding"]["identificatie"] for a in found] == [ids["nummeraanduiding"]]
+    assert found[0]["verblijfsobjecten"][0]["identificatie"] == ids["verblijfsobject"]
+    none = client.get("/adressen", params={"postcode": "1011AB", "huisnummer": 12,
+                                           "huisletter": "B"}, headers=auth).json()  # fmt: skip
+    assert none == []
+
+
+def test_a_rejection_is_a_problem_naming_field_and_rule_and_writes_nothing(bag: Any) -> None:
+    client, auth, runtime = bag
+    before = runtime.outbox.pending(runtime.engine)
+    bad = {**MUTATIE, "identificatie": uid("0363", "20"), "huisnummer": 12,
+           "postcode": "1011AB", "typeAdresseerbaarObject": "verblijfsobject",
+           "status": "naamgeving_uitgegeven", "ligtAan": uid("0363", "30")}  # fmt: skip
+    response = client.post("/nummeraanduidingen", json=bad, headers=auth)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["errors"][0]["field"] == "ligtAan"
+    assert problem["errors"][0]["rule"] == "verwijzing-onbekend"
+    assert (
+        client.get(f"/nummeraanduidingen/{bad['identificatie']}", headers=auth).status_code == 404
+    )
+    assert runtime.outbox.pending(runtime.engine) == before
+    malformed = client.post("/panden", json={**MUTATIE, "identificatie": "12"}, headers=auth)
+    assert malformed.status_code == 400
+    assert any(e["field"] == "oorspronkelijkBouwjaar" for e in malformed.json()["errors"])
+
+
+def test_changes_need_an_operator_and_reads_a_token(bag: Any, tmp_path: Path) -> None:
+    client, auth, runtime = bag
+    body = {**MUTATIE, "identificatie": uid("0363", "10"), "oorspronkelijkBouwjaar": 2001,
+            "status": "pand_in_gebruik"}  # fmt: skip
+    assert client.post("/panden", json=body).status_code == 401
+    app_only = app_header(runtime.settings, "bag", "parkeren")
+    assert client.post("/panden", json=body, headers=app_only).status_code == 403
+    assert client.get(f"/panden/{body['identificatie']}").status_code == 401
+    assert client.get(f"/panden/{body['identificatie']}", headers=app_only).status_code == 404
+
+
+def test_every_change_reaches_kafka_in_order(bag: Any, bootstrap: str, registry_url: str) -> None:
+    client, auth, runtime = bag
+    ids = create_address(client, auth, "3511AA")
+    pand = ids["pand"]
+    change = {**MUTATIE, "identificatie": pand, "oorspronkelijkBouwjaar": 1932,
+              "status": "pand_in_gebruik"}  # fmt: skip
+    for status in ("verbouwing_pand", "pand_in_gebruik"):
+        response = client.put(f"/panden/{pand}", json={**change, "status": status}, headers=auth)
+        assert response.status_code == 200, response.text
+    withdraw = {**MUTATIE, "identificatie": pand, "status": "pand_gesloopt"}
+    assert client.post(f"/panden/{pand}/intrekken", json=withdraw, headers=auth).status_code == 200
+
+    deadline = time.monotonic() + 30
+    while runtime.outbox.pending(runtime.engine) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert runtime.outbox.pending(runtime.engine) == 0, "the relay publishes everything"
+    consumer = make_consumer(bootstrap, group_id=uuid.uuid4().hex)
+    consumer.subscribe(["bron.bag.events"])
+    seen: list[tuple[int, str]] = []
+    with RegistryClient(registry_url) as registry:
+        codec = EventCodec(registry, "urn:nld:oin:00000001001234567000:systeem:test")
+        for _ in range(120):
+            for m in consumer.consume(500, timeout=0.5):
+                if m.key() == pand.encode():
+                    event = codec.decode(m.key(), m.value(), m.headers())
+                    seen.append((event.attributes.sequence, event.attributes.type))
+            if len(seen) >= 4:
+                break
+    consumer.close()
+    assert seen == [
+        (1, "nl.bag.pand-aangemaakt.v1"),
+        (2, "nl.bag.pand-gewijzigd.v1"),
+        (3, "nl.bag.pand-gewijzigd.v1"),
+        (4, "nl.bag.pand-ingetrokken.v1"),
+    ]
