@@ -3,7 +3,7 @@
 
 # No `from __future__ import annotations`: FastAPI reads the body types at definition time.
 import dataclasses
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query
 from pydantic import TypeAdapter
@@ -44,8 +44,8 @@ def change_body(change: Any) -> dict[str, Any]:
 
 def same_id(path_id: str, command: Any) -> None:
     if command.identificatie != path_id:
-        raise Problem(400, "identificatie-mismatch", "Identificatie differs",
-                      f"the body's identificatie {command.identificatie} is not {path_id}")  # fmt: skip
+        detail = f"the body's identificatie {command.identificatie} is not {path_id}"
+        raise Problem(400, "identificatie-mismatch", "Identificatie differs", detail)
 
 
 def object_router(
@@ -53,6 +53,7 @@ def object_router(
     create: type[Any], change: type[Any], withdraw: type[Any],
 ) -> APIRouter:  # fmt: skip
     router = APIRouter(prefix=f"/{segment}", tags=[objecttype])
+    Caller = Annotated[Principal, Depends(reader(keys))]
     changes = [Depends(operator("bag", keys))]
 
     @router.post("", status_code=201, dependencies=changes, summary=f"Create a {objecttype}")
@@ -71,7 +72,7 @@ def object_router(
         return change_body(registry.execute(command))
 
     @router.get("/{identificatie}", summary=f"Read a {objecttype}")
-    def lezen(identificatie: str, caller: Principal = Depends(reader(keys))) -> dict[str, Any]:
+    def lezen(identificatie: str, caller: Caller) -> dict[str, Any]:
         state = registry.get(objecttype, identificatie)
         if state is None:
             raise not_found(objecttype, f"no {objecttype} {identificatie}")
@@ -81,7 +82,7 @@ def object_router(
 
 
 def reader(keys: KeyPair) -> Any:
-    def dependency(authorization: str | None = Header(default=None)) -> Principal:
+    def dependency(authorization: Annotated[str | None, Header()] = None) -> Principal:
         return verify(keys, authorization, "bron:bag")
 
     return dependency
@@ -95,11 +96,11 @@ def mount(app: FastAPI, registry: BagRegistry, keys: KeyPair) -> None:
 
     @app.get("/adressen", tags=["adres"], summary="Find addresses by postcode and huisnummer")
     def adressen(
-        postcode: str = Query(pattern=r"^[1-9][0-9]{3} ?[A-Za-z]{2}$"),
-        huisnummer: int = Query(ge=1, le=99999),
-        huisletter: str | None = Query(default=None, pattern=r"^[A-Za-z]$"),
-        huisnummertoevoeging: str | None = Query(default=None, pattern=r"^[A-Za-z0-9]{1,4}$"),
-        caller: Principal = Depends(reader(keys)),
+        caller: Annotated[Principal, Depends(reader(keys))],
+        postcode: Annotated[str, Query(pattern=r"^[1-9][0-9]{3} ?[A-Za-z]{2}$")],
+        huisnummer: Annotated[int, Query(ge=1, le=99999)],
+        huisletter: Annotated[str | None, Query(pattern=r"^[A-Za-z]$")] = None,
+        huisnummertoevoeging: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9]{1,4}$")] = None,
     ) -> list[dict[str, Any]]:
         found = registry.addresses(postcode, huisnummer, huisletter, huisnummertoevoeging)
         return [

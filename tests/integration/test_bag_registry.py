@@ -53,7 +53,7 @@ def create_address(client: httpx.Client, auth: dict[str, str], postcode: str) ->
     ids = {"woonplaats": woonplaats, "openbare-ruimte": uid("0363", "30"),
            "nummeraanduiding": uid("0363", "20"), "pand": uid("0363", "10"),
            "verblijfsobject": uid("0363", "01")}  # fmt: skip
-    calls = [
+    calls: list[tuple[str, dict[str, Any]]] = [
         ("/woonplaatsen", {"identificatie": woonplaats, "naam": "Teststad",
                            "status": "woonplaats_aangewezen"}),
         ("/openbareruimten", {"identificatie": ids["openbare-ruimte"], "naam": "Dorpsstraat",
@@ -114,8 +114,8 @@ def test_a_rejection_is_a_problem_naming_field_and_rule_and_writes_nothing(bag: 
     assert any(e["field"] == "oorspronkelijkBouwjaar" for e in malformed.json()["errors"])
 
 
-def test_changes_need_an_operator_and_reads_a_token(bag: Any, tmp_path: Path) -> None:
-    client, auth, runtime = bag
+def test_changes_need_an_operator_and_reads_a_token(bag: Any) -> None:
+    client, _auth, runtime = bag
     body = {**MUTATIE, "identificatie": uid("0363", "10"), "oorspronkelijkBouwjaar": 2001,
             "status": "pand_in_gebruik"}  # fmt: skip
     assert client.post("/panden", json=body).status_code == 401
