@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bron.registry import rejection as registry
+
 
 class Rule(StrEnum):
     persoon_bestaat_al = "persoon.bestaat-al"
@@ -41,9 +43,9 @@ class Rule(StrEnum):
     geheimhouding_ongewijzigd = "geheimhouding.ongewijzigd"
 
 
-class Rejection(Exception):
+class Rejection(registry.Rejection):
+    """A BRP rejection: the shared registry rejection (a 422 problem) with a typed rule."""
+
     def __init__(self, field: str, rule: Rule, message: str) -> None:
-        super().__init__(f"{field}: {message} [{rule}]")
-        self.field = field
-        self.rule = rule
-        self.message = message
+        super().__init__(field, rule.value, message)
+        self.rule_id = rule
