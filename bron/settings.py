@@ -76,6 +76,14 @@ class Settings(BaseSettings):
     woz_database_url: str | None = None
     toestemming_database_url: str | None = None
     outbox_retention_hours: float = Field(default=168.0, gt=0)
+    relay_in_process: bool = Field(
+        default=True, description="Run each registry's relay inside it (else: bron relay)."
+    )
+    registry_host: str = "127.0.0.1"
+    brp_port: Port = 8101
+    bag_port: Port = 8102
+    woz_port: Port = 8103
+    toestemming_port: Port = 8104
 
     @model_validator(mode="after")
     def _ports_differ(self) -> Self:
@@ -96,6 +104,10 @@ class Settings(BaseSettings):
         return self.schema_registry_url or (
             f"http://{self.schema_registry_host}:{self.schema_registry_port}"
         )
+
+    def registry_base_url(self, registry: str) -> str:
+        port: int = getattr(self, f"{registry}_port")
+        return f"http://{self.registry_host}:{port}"
 
     @property
     def bootstrap_servers(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bron.cli import kafka, schema_registry, schemas, token, up
+from bron.cli import kafka, registries, schema_registry, schemas, token, up
 from bron.errors import BronError
 
 app = typer.Typer(
@@ -18,6 +18,8 @@ app.add_typer(kafka.app, name="kafka")
 app.add_typer(schemas.app, name="schemas")
 app.add_typer(schema_registry.app, name="schema-registry")
 app.add_typer(token.app, name="token")
+app.add_typer(registries.app, name="registry")
+app.command("relay")(registries.relay)
 app.command("up")(up.up)
 
 

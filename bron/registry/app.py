@@ -14,6 +14,7 @@ from bron.http import problems
 from bron.http.auth import KeyPair, Principal, require_role, verify
 from bron.http.problems import FieldError, Problem
 from bron.policy import Doel, Policy, PolicyError, disallowed_fields
+from bron.registry.openapi import problem_openapi
 from bron.registry.rejection import Rejection
 
 PURPOSE_HEADER = "X-Bron-Doel"
@@ -36,6 +37,7 @@ def registry_app(name: str, title: str, version: str, description: str) -> FastA
         redoc_url=None,
     )
     problems.install(app)
+    app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
 
     async def on_rejection(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Rejection)
