@@ -13,6 +13,7 @@ from bron.contracts.schemafiles import load_schema_files
 from bron.kafka.jars import kafka_version
 from bron.kafka.runtime import start_kafka
 from bron.logs import configure_logging, get_logger
+from bron.cli.registries import SERVED
 from bron.process import ManagedProcess, bron_command
 from bron.settings import Settings, load_settings
 
@@ -50,6 +51,9 @@ def up() -> None:
     try:
         if not stopping.is_set():
             children.append(_schema_registry(settings, kafka.bootstrap))
+        for name in SERVED:
+            if not stopping.is_set():
+                children.append(_registry(settings, name, kafka.bootstrap))
         typer.echo(f"  data                     {settings.data_dir.resolve()}")
         typer.echo("Bron is up. Press Ctrl-C to stop.", color=False)
         while not stopping.wait(0.5):
@@ -64,6 +68,21 @@ def up() -> None:
         outcome = kafka.stop()
         log.info("kafka.stopped", outcome=outcome)
         typer.echo(f"  Kafka: {outcome}")
+
+
+def _registry(settings: Settings, name: str, bootstrap: str) -> ManagedProcess:
+    """A source registry with its relay, told where Kafka and the schema registry are."""
+    url = settings.registry_base_url(name)
+    child = ManagedProcess(
+        f"{name} registry",
+        bron_command("registry", "serve", name),
+        settings.data_dir / "logs" / f"{name}.log",
+        env={"BRON_KAFKA_BOOTSTRAP": bootstrap, "BRON_SCHEMA_REGISTRY_URL": settings.registry_url},
+    )
+    child.start()
+    seconds = child.wait_healthy(f"{url}/health", timeout=60)
+    typer.echo(f"  {name + ' registry':24} {url}/docs in {seconds:.2f} s")
+    return child
 
 
 def _schema_registry(settings: Settings, bootstrap: str) -> ManagedProcess:
