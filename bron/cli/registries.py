@@ -14,9 +14,9 @@ from bron.settings import PROJECT_ROOT, Settings, load_settings
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-app = typer.Typer(help="The source registries (BAG; BRP, WOZ and Toestemming follow).")
+app = typer.Typer(help="The source registries (BAG and BRP; WOZ and Toestemming follow).")
 OPENAPI_DIR = PROJECT_ROOT / "docs" / "openapi"
-SERVED = ("bag",)
+SERVED = ("bag", "brp")
 
 Name = Annotated[str, typer.Argument(help="The registry: " + ", ".join(SERVED))]
 
@@ -26,6 +26,11 @@ def build_app(name: str, settings: Settings, run_relay: bool) -> FastAPI:
         from services.bag.app import create_app
 
         return create_app(settings, run_relay=run_relay)[0]
+    if name == "brp":
+        from services.brp.app import create_app as create_brp
+        from services.brp.bag_client import BagHttpLookup
+
+        return create_brp(settings, BagHttpLookup.from_settings(settings), run_relay=run_relay)[0]
     raise typer.BadParameter(f"unknown registry {name!r}; known: {', '.join(SERVED)}")
 
 

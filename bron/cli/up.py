@@ -8,12 +8,12 @@ from types import FrameType
 
 import typer
 
+from bron.cli.registries import SERVED
 from bron.contracts.registry_client import RegistryClient, compact
 from bron.contracts.schemafiles import load_schema_files
 from bron.kafka.jars import kafka_version
 from bron.kafka.runtime import start_kafka
 from bron.logs import configure_logging, get_logger
-from bron.cli.registries import SERVED
 from bron.process import ManagedProcess, bron_command
 from bron.settings import Settings, load_settings
 
