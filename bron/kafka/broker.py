@@ -226,8 +226,8 @@ class LocalBroker:
                 f"{libs}/*",
                 "kafka.tools.StorageTool",
                 "format",
-                "-t",
-                cluster_id,
+                # `=` form: a base64url id may start with "-", which argparse takes for an option
+                f"--cluster-id={cluster_id}",
                 "-c",
                 str(self.config_file),
             ],

@@ -143,3 +143,14 @@ def test_a_broker_that_ignores_sigterm_is_killed_after_the_timeout(tmp_path: Pat
         broker.kill()
     assert broker.pid() is None
     assert not broker.pid_file.exists()
+
+
+def test_a_cluster_id_that_starts_with_a_dash_formats(tmp_path: Path) -> None:
+    """One id in 64 starts with '-': the storage tool must not take it for an option."""
+    broker = LocalBroker(broker_settings(tmp_path))
+    broker.home.mkdir(parents=True)
+    broker.cluster_id_file.write_text("-" + new_cluster_id()[1:] + "\n")
+    try:
+        assert broker.start().formatted
+    finally:
+        broker.stop()
