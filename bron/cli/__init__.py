@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bron.cli import kafka, registries, schema_registry, schemas, token, up
+from bron.cli import imports, kafka, registries, schema_registry, schemas, token, up
 from bron.errors import BronError
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app.add_typer(schema_registry.app, name="schema-registry")
 app.add_typer(token.app, name="token")
 app.add_typer(registries.app, name="registry")
 app.command("relay")(registries.relay)
+app.add_typer(imports.app, name="import")
 app.command("up")(up.up)
 
 

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from bron.contracts.registry_client import RegistryClient, compact
 from bron.contracts.schemafiles import load_schema_files
@@ -32,13 +33,13 @@ def contracts_registry(bootstrap: str) -> Iterator[str]:
 
 
 def registry_settings(
-    tmp_path: Path, bootstrap: str, registry_url: str, **databases: str
+    tmp_path: Path, bootstrap: str, registry_url: str, **overrides: Any
 ) -> Settings:
     return load_settings(
         data_dir=tmp_path / "var",
         kafka_bootstrap=bootstrap,
         schema_registry_url=registry_url,
-        **databases,
+        **overrides,
     )
 
 
