@@ -13,9 +13,10 @@ from bron.kafka.admin import wait_ready
 from bron.testing import broker_settings, running_broker
 from tests.bench.harness import BenchContext, Benchmark, Report
 from tests.bench.kafka_clients import bench_kafka_clients
+from tests.bench.outbox_relay import bench_outbox_relay
 from tests.bench.schema_registry import bench_schema_registry
 
-BENCHMARKS: list[Benchmark] = [bench_kafka_clients, bench_schema_registry]
+BENCHMARKS: list[Benchmark] = [bench_kafka_clients, bench_schema_registry, bench_outbox_relay]
 
 
 def main() -> int:

@@ -23,3 +23,13 @@ def test_schema_registry_benchmark_measures_every_figure_and_baseline(bootstrap:
     assert {"sr.register", "sr.lookup.cold", "sr.lookup.warm"} <= keys
     assert all(m.value > 0 for m in results)
     assert all(m.baseline in keys for m in results if m.baseline)
+
+
+def test_outbox_relay_benchmark_measures_figure_and_baseline(bootstrap: str) -> None:
+    from tests.bench.outbox_relay import bench_outbox_relay
+
+    results = bench_outbox_relay(BenchContext(bootstrap=bootstrap, repeats=1, quick=True))
+    keys = {m.key for m in results}
+    assert all(m.value > 0 for m in results)
+    assert any(m.baseline for m in results)
+    assert all(m.baseline in keys for m in results if m.baseline)
