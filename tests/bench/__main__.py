@@ -14,9 +14,15 @@ from bron.testing import broker_settings, running_broker
 from tests.bench.harness import BenchContext, Benchmark, Report
 from tests.bench.kafka_clients import bench_kafka_clients
 from tests.bench.outbox_relay import bench_outbox_relay
+from tests.bench.registry_changes import bench_registry_changes
 from tests.bench.schema_registry import bench_schema_registry
 
-BENCHMARKS: list[Benchmark] = [bench_kafka_clients, bench_schema_registry, bench_outbox_relay]
+BENCHMARKS: list[Benchmark] = [
+    bench_kafka_clients,
+    bench_schema_registry,
+    bench_outbox_relay,
+    bench_registry_changes,
+]
 
 
 def main() -> int:
