@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -18,6 +19,7 @@ from bron.http.auth import KeyPair
 from bron.settings import Settings
 from services.outbox import Outbox, Relay
 from services.outbox.events import OutboxPublisher
+from services.outbox.pruner import Pruner
 
 
 @dataclass(slots=True)
@@ -38,14 +40,18 @@ class RegistryRuntime:
 
         @asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            retention = timedelta(hours=self.settings.outbox_retention_hours)
+            pruner = Pruner(self.engine, self.outbox, retention)
             if run_relay:
                 self.relay = Relay(self.engine, self.outbox, self.settings.bootstrap_servers)
                 self.relay.start()
+                pruner.start()
             try:
                 yield
             finally:
                 if self.relay is not None:
                     self.relay.stop()
+                    pruner.stop()
                 self.codec.registry.close()
                 self.engine.dispose()
 
