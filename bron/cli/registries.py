@@ -14,9 +14,9 @@ from bron.settings import PROJECT_ROOT, Settings, load_settings
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-app = typer.Typer(help="The source registries (BAG and BRP; WOZ and Toestemming follow).")
+app = typer.Typer(help="The source registries: BAG, BRP, WOZ and Toestemming.")
 OPENAPI_DIR = PROJECT_ROOT / "docs" / "openapi"
-SERVED = ("bag", "brp")
+SERVED = ("bag", "brp", "woz", "toestemming")
 
 Name = Annotated[str, typer.Argument(help="The registry: " + ", ".join(SERVED))]
 
@@ -31,6 +31,16 @@ def build_app(name: str, settings: Settings, run_relay: bool) -> FastAPI:
         from services.brp.bag_client import BagHttpLookup
 
         return create_brp(settings, BagHttpLookup.from_settings(settings), run_relay=run_relay)[0]
+    if name == "woz":
+        from services.woz.app import create_app as create_woz
+        from services.woz.ports import BagHttpVerblijfsobjecten
+
+        lookup = BagHttpVerblijfsobjecten.from_settings(settings)
+        return create_woz(settings, lookup, run_relay=run_relay)[0]
+    if name == "toestemming":
+        from services.toestemming.app import create_app as create_toestemming
+
+        return create_toestemming(settings, run_relay=run_relay)[0]
     raise typer.BadParameter(f"unknown registry {name!r}; known: {', '.join(SERVED)}")
 
 

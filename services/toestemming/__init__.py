@@ -1,0 +1,1 @@
+"""Toestemming: citizens' consents and the published register of apps and purposes."""

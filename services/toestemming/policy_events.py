@@ -1,0 +1,59 @@
+"""The register of apps and purposes as events (pure): everything on its first publication,
+later only what differs from what was published before."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bron.policy import App, Doel, Policy
+from services.toestemming.state import (
+    APP_GEREGISTREERD,
+    APP_GEWIJZIGD,
+    DOEL_GEWIJZIGD,
+    DOEL_VASTGESTELD,
+    Events,
+)
+
+Published = Mapping[str, Mapping[str, Any]]
+
+
+def app_data(app: App) -> dict[str, Any]:
+    return {
+        "appId": app.id,
+        "naam": app.naam,
+        "omschrijving": None,
+        "organisatie": app.organisatie,
+        "overheid": app.overheid,
+        "doelen": list(app.doelen),
+    }
+
+
+def doel_data(doel: Doel) -> dict[str, Any]:
+    return {
+        "doelId": doel.id,
+        "naam": doel.naam,
+        "omschrijving": doel.omschrijving,
+        "grondslag": doel.grondslag.value,
+        "wettelijkeBasis": doel.wettelijkeBasis,
+        "gemeenten": list(doel.gemeenten),
+        "velden": {entity: list(paths) for entity, paths in doel.velden.items()},
+    }
+
+
+def publish_policy(policy: Policy, apps: Published | None = None,
+                   doelen: Published | None = None) -> Events:  # fmt: skip
+    """Purposes first, so that an app never names a purpose consumers have not seen."""
+    events: Events = []
+    for doel in policy.doelen:
+        events += _diff(doel_data(doel), (doelen or {}).get(doel.id),
+                        DOEL_VASTGESTELD, DOEL_GEWIJZIGD)  # fmt: skip
+    for app in policy.apps:
+        events += _diff(app_data(app), (apps or {}).get(app.id), APP_GEREGISTREERD, APP_GEWIJZIGD)
+    return events
+
+
+def _diff(data: dict[str, Any], before: Mapping[str, Any] | None, new: str, changed: str) -> Events:
+    if before is None:
+        return [(new, data)]
+    return [] if dict(before) == data else [(changed, data)]

@@ -1,0 +1,120 @@
+"""The consent register's use cases: run a command, read consents, expire those due, and
+publish the register of apps and purposes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from bron.policy import Policy
+from bron.registry.aggregates import ConcurrentChange
+from bron.registry.commands import Change, Publish, execute
+from bron.registry.rejection import Rejection
+from services.toestemming.domain import (
+    APP_EVENTS,
+    Command,
+    Events,
+    Gepubliceerd,
+    Toestemming,
+    ToestemmingVerlopen,
+    decide,
+    evolve,
+    publish_policy,
+)
+from services.toestemming.store import APPS, DOELEN, TOESTEMMINGEN, due_ids, is_active, lookups
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ToestemmingRegistry:
+    def __init__(
+        self,
+        engine: Engine,
+        policy: Policy,
+        publish: Publish,
+        publish_app: Publish,
+        publish_doel: Publish,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.engine = engine
+        self.policy = policy
+        self.publish = publish
+        self.publish_app = publish_app
+        self.publish_doel = publish_doel
+        self.clock = clock
+
+    def execute(self, command: Command, now: datetime | None = None) -> Change[Toestemming]:
+        moment = now or self.clock()
+
+        def decide_in(conn: Connection, state: Toestemming | None) -> Events:
+            def actief(persoon: str, app: str, doel: str) -> bool:
+                return is_active(conn, persoon, app, doel)
+
+            return decide(command, state, policy=self.policy, now=moment, actief=actief)
+
+        return execute(self.engine, TOESTEMMINGEN, str(command.toestemmingId), decide_in,
+                       evolve, lookups, self.publish)  # fmt: skip
+
+    def get(self, toestemming_id: str) -> Toestemming | None:
+        with self.engine.connect() as conn:
+            loaded = TOESTEMMINGEN.load(conn, toestemming_id)
+        return loaded.state if loaded else None
+
+    def of_person(self, persoon_id: str) -> list[Toestemming]:
+        with self.engine.connect() as conn:
+            loaded = [TOESTEMMINGEN.load(conn, i)
+                      for i in TOESTEMMINGEN.find_ids(conn, persoon=persoon_id)]  # fmt: skip
+        return [item.state for item in loaded if item is not None]
+
+    def expire_due(self, now: datetime | None = None) -> list[Change[Toestemming]]:
+        """Issue ToestemmingVerlopen for every active consent whose geldigTot has passed."""
+        moment = now or self.clock()
+        with self.engine.connect() as conn:
+            due = due_ids(conn, moment)
+        changes = []
+        for toestemming_id in due:
+            try:
+                command = ToestemmingVerlopen(toestemmingId=UUID(toestemming_id))
+                changes.append(self.execute(command, moment))
+            except Rejection:
+                continue  # revoked meanwhile
+        return changes
+
+    def sync_policy(self, attempts: int = 5) -> Events:
+        """Publish the register's apps and purposes that are new or changed since the last
+        publication (stored per appId / doelId); returns the events published."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.engine.begin() as conn:
+                    return self._sync(conn)
+            except (ConcurrentChange, IntegrityError):
+                if attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _sync(self, conn: Connection) -> Events:
+        apps = {i: APPS.load(conn, i) for i in APPS.find_ids(conn)}
+        doelen = {i: DOELEN.load(conn, i) for i in DOELEN.find_ids(conn)}
+        events = publish_policy(
+            self.policy,
+            {i: loaded.state.data for i, loaded in apps.items() if loaded},
+            {i: loaded.state.data for i, loaded in doelen.items() if loaded},
+        )
+        for event_type, data in events:
+            is_app = event_type in APP_EVENTS
+            table, publish = (APPS, self.publish_app) if is_app else (DOELEN, self.publish_doel)
+            key = str(data["appId"] if is_app else data["doelId"])
+            loaded = (apps if is_app else doelen).get(key)
+            before = loaded.version if loaded else None
+            version = (before or 0) + 1
+            table.save(conn, key, Gepubliceerd(data=data, version=version), version, before, {})
+            publish(conn, key, version, [(event_type, data)])
+        return events

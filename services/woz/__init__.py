@@ -1,0 +1,1 @@
+"""The WOZ registry: WOZ-objecten, their values, belanghebbenden and bezwaren."""

@@ -1,0 +1,218 @@
+"""The consent register end to end, on SQLite and PostgreSQL: consents granted, listed, revoked
+and expired over HTTP; a refused consent writes nothing; the register of apps and purposes is
+published at start, and only what changed on a later start; everything reaches Kafka."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bron.contracts.codec import EventCodec
+from bron.contracts.registry_client import RegistryClient
+from bron.kafka.clients import make_consumer
+from bron.policy import Policy
+from bron.settings import Settings
+from bron.testing import serving
+from services.common.runtime import RegistryRuntime
+from services.toestemming.app import create_app
+from tests.integration.registries import contracts_registry, operator_header, registry_settings
+
+Registry = tuple[httpx.Client, dict[str, str], RegistryRuntime, Any, Policy]
+
+
+def unique_policy(naam: str = "Parkeren") -> Policy:
+    """A register of its own, so that its events are recognised on the shared topic."""
+    tag = uuid.uuid4().hex[:8]
+    return Policy.model_validate(
+        {
+            "doelen": [
+                {"id": f"doel-{tag}", "naam": naam, "omschrijving": "Een vergunning.",
+                 "grondslag": "toestemming", "gemeenten": ["0363"],
+                 "velden": {"persoon": ["naam"]}},
+                {"id": f"wet-{tag}", "naam": "Bijstand", "omschrijving": "Bijstand.",
+                 "grondslag": "wettelijke_verplichting", "wettelijkeBasis": "Participatiewet",
+                 "gemeenten": ["0363"], "velden": {"persoon": ["naam"]}},
+            ],
+            "apps": [{"id": f"app-{tag}", "naam": "Parkeer-app", "overheid": True,
+                      "organisatie": "00000001002564440000",
+                      "doelen": [f"doel-{tag}", f"wet-{tag}"]}],
+        }
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def registry_url(bootstrap: str) -> Iterator[str]:
+    with contracts_registry(bootstrap) as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, bootstrap: str, registry_url: str, database_url: str) -> Settings:
+    return registry_settings(
+        tmp_path, bootstrap, registry_url, toestemming_database_url=database_url
+    )
+
+
+@pytest.fixture
+def toestemming(settings: Settings) -> Iterator[Registry]:
+    policy = unique_policy()
+    app, runtime = create_app(settings, policy)
+    with serving(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        yield client, operator_header(settings, "toestemming"), runtime, app.state.registry, policy
+
+
+def consent(policy: Policy, persoon: str, **changes: Any) -> dict[str, Any]:
+    app = policy.apps[0]
+    return {"persoonId": persoon, "appId": app.id, "doelId": app.doelen[0], **changes}
+
+
+def future(hours: int) -> datetime:
+    return datetime.now(UTC) + timedelta(hours=hours)
+
+
+def drained(runtime: RegistryRuntime) -> None:
+    deadline = time.monotonic() + 30
+    while runtime.outbox.pending(runtime.engine) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert runtime.outbox.pending(runtime.engine) == 0, "the relay publishes everything"
+
+
+def outbox_types(runtime: RegistryRuntime) -> list[str]:
+    table = runtime.outbox.table
+    with runtime.engine.connect() as conn:
+        rows = conn.execute(select(table.c.event_type).order_by(table.c.position))
+        return [str(row.event_type) for row in rows]
+
+
+def test_a_consent_is_granted_listed_and_revoked(toestemming: Registry) -> None:
+    client, auth, _runtime, _registry, policy = toestemming
+    persoon = str(uuid.uuid4())
+    body = consent(policy, persoon, geldigTot=future(24).isoformat())
+    granted = client.post("/toestemmingen", json=body, headers=auth)
+    assert granted.status_code == 201, granted.text
+    toestemming_id = granted.json()["toestemmingId"]
+    assert granted.json()["events"] == ["nl.toestemming.toestemming-verleend.v1"]
+    listed = client.get("/toestemmingen", params={"persoonId": persoon}, headers=auth).json()
+    assert [(c["toestemmingId"], c["status"]) for c in listed] == [(toestemming_id, "verleend")]
+    revoked = client.post(f"/toestemmingen/{toestemming_id}/intrekking", headers=auth)
+    assert revoked.status_code == 200, revoked.text
+    assert client.get(f"/toestemmingen/{toestemming_id}", headers=auth).json()["status"] == (
+        "ingetrokken"
+    )
+    again = client.post(f"/toestemmingen/{toestemming_id}/intrekking", headers=auth)
+    assert again.status_code == 422
+    assert again.json()["errors"][0]["rule"] == "al-ingetrokken"
+    assert client.post("/toestemmingen", json=body).status_code == 401
+
+
+def test_a_second_active_consent_is_refused_and_writes_nothing(toestemming: Registry) -> None:
+    client, auth, runtime, _registry, policy = toestemming
+    persoon = str(uuid.uuid4())
+    assert (
+        client.post("/toestemmingen", json=consent(policy, persoon), headers=auth).status_code
+        == 201
+    )
+    drained(runtime)
+    second = str(uuid.uuid4())
+    refused = client.post("/toestemmingen", json=consent(policy, persoon, toestemmingId=second),
+                          headers=auth)  # fmt: skip
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["errors"][0]["field"] == "doelId"
+    assert refused.json()["errors"][0]["rule"] == "al-actief"
+    assert client.get(f"/toestemmingen/{second}", headers=auth).status_code == 404
+    assert runtime.outbox.pending(runtime.engine) == 0
+    statutory = consent(policy, persoon, doelId=policy.doelen[1].id)
+    problem = client.post("/toestemmingen", json=statutory, headers=auth).json()
+    assert problem["errors"][0]["rule"] == "grondslag-niet-toestemming"
+
+
+def test_the_sweep_expires_consents_whose_geldig_tot_passed(toestemming: Registry) -> None:
+    client, auth, _runtime, registry, policy = toestemming
+    persoon = str(uuid.uuid4())
+    body = consent(policy, persoon, geldigTot=future(1).isoformat())
+    toestemming_id = client.post("/toestemmingen", json=body, headers=auth).json()["toestemmingId"]
+    open_ended = consent(policy, str(uuid.uuid4()))
+    assert client.post("/toestemmingen", json=open_ended, headers=auth).status_code == 201
+    assert registry.expire_due() == []
+    expired = registry.expire_due(future(2))
+    assert [(c.entity_id, c.state.status) for c in expired] == [(toestemming_id, "verlopen")]
+    assert registry.expire_due(future(3)) == []
+    assert client.get(f"/toestemmingen/{toestemming_id}", headers=auth).json()["status"] == (
+        "verlopen"
+    )
+    renewed = client.post("/toestemmingen", json=consent(policy, persoon), headers=auth)
+    assert renewed.status_code == 201, renewed.text
+
+
+def start(settings: Settings, policy: Policy) -> RegistryRuntime:
+    """Start and stop the register once; its engine stays usable for reading the outbox."""
+    app, runtime = create_app(settings, policy, run_relay=False)
+    with serving(app):
+        pass
+    return runtime
+
+
+def test_the_register_is_published_at_start_and_only_changes_later(settings: Settings) -> None:
+    policy = unique_policy()
+    first = outbox_types(start(settings, policy))
+    assert first == ["nl.toestemming.doel-vastgesteld.v1"] * 2 + [
+        "nl.toestemming.app-geregistreerd.v1"
+    ]
+    assert outbox_types(start(settings, policy)) == first
+    renamed = policy.model_copy(
+        update={"doelen": (policy.doelen[0].model_copy(update={"naam": "Nieuw"}), policy.doelen[1])}
+    )
+    assert outbox_types(start(settings, renamed)) == [*first, "nl.toestemming.doel-gewijzigd.v1"]
+
+
+def consume(bootstrap: str, registry_url: str, topic: str, keys: set[str],
+            count: int) -> list[tuple[str, int, str]]:  # fmt: skip
+    consumer = make_consumer(bootstrap, group_id=uuid.uuid4().hex)
+    consumer.subscribe([topic])
+    seen: list[tuple[str, int, str]] = []
+    with RegistryClient(registry_url) as registry:
+        codec = EventCodec(registry, "urn:nld:oin:00000001001234567000:systeem:test")
+        for _ in range(120):
+            for m in consumer.consume(500, timeout=0.5):
+                if (m.key() or b"").decode() in keys:
+                    event = codec.decode(m.key(), m.value(), m.headers())
+                    seen.append((event.key, event.attributes.sequence, event.attributes.type))
+            if len(seen) >= count:
+                break
+    consumer.close()
+    return seen
+
+
+def test_every_change_reaches_kafka(
+    toestemming: Registry, bootstrap: str, registry_url: str
+) -> None:
+    client, auth, runtime, _registry, policy = toestemming
+    body = consent(policy, str(uuid.uuid4()))
+    toestemming_id = client.post("/toestemmingen", json=body, headers=auth).json()["toestemmingId"]
+    assert (
+        client.post(f"/toestemmingen/{toestemming_id}/intrekking", headers=auth).status_code == 200
+    )
+    drained(runtime)
+    consents = consume(bootstrap, registry_url, "bron.toestemming.events", {toestemming_id}, 2)
+    assert consents == [
+        (toestemming_id, 1, "nl.toestemming.toestemming-verleend.v1"),
+        (toestemming_id, 2, "nl.toestemming.toestemming-ingetrokken.v1"),
+    ]
+    ids = {policy.doelen[0].id, policy.doelen[1].id, policy.apps[0].id}
+    register = consume(bootstrap, registry_url, "bron.policy.events", ids, 3)
+    assert sorted(register) == sorted(
+        [
+            (policy.doelen[0].id, 1, "nl.toestemming.doel-vastgesteld.v1"),
+            (policy.doelen[1].id, 1, "nl.toestemming.doel-vastgesteld.v1"),
+            (policy.apps[0].id, 1, "nl.toestemming.app-geregistreerd.v1"),
+        ]
+    )

@@ -1,0 +1,231 @@
+"""The consent register's domain (services/toestemming): events that fit the Avro contracts,
+every rejection rule with its field and rule id, and the publication of apps and purposes."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import fastavro
+import pytest
+from fastavro.validation import validate
+
+from bron.contracts.schemafiles import load_schema_files
+from bron.policy import Policy
+from bron.registry.rejection import Rejection
+from services.toestemming.domain import (
+    APP_GEREGISTREERD,
+    APP_GEWIJZIGD,
+    DOEL_GEWIJZIGD,
+    DOEL_VASTGESTELD,
+    INGETROKKEN,
+    VERLEEND,
+    VERLOPEN,
+    Command,
+    Events,
+    Toestemming,
+    ToestemmingIntrekken,
+    ToestemmingVerlenen,
+    ToestemmingVerlopen,
+    decide,
+    evolve,
+    publish_policy,
+)
+
+CONTRACTS = {f.event_type: f for f in load_schema_files() if f.registry == "toestemming"}
+PARSED = {t: fastavro.parse_schema(f.schema, named_schemas={}) for t, f in CONTRACTS.items()}
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+PERSOON = UUID("7d1f0c52-3b8e-4c1a-9a44-2f3e5b6c7d8e")
+ID = UUID("0b9e8f1a-5c2d-4e3f-8a7b-6c5d4e3f2a1b")
+
+
+def doel(doel_id: str, grondslag: str = "toestemming", **extra: Any) -> dict[str, Any]:
+    return {"id": doel_id, "naam": doel_id.title(), "omschrijving": f"Doel {doel_id}.",
+            "grondslag": grondslag, "gemeenten": ["0363"], "velden": {"persoon": ["naam"]},
+            **extra}  # fmt: skip
+
+
+def app(app_id: str, doelen: list[str], **extra: Any) -> dict[str, Any]:
+    return {"id": app_id, "naam": app_id.title(), "organisatie": "00000001002564440000",
+            "overheid": True, "doelen": doelen, **extra}  # fmt: skip
+
+
+RAW: dict[str, Any] = {
+    "doelen": [
+        doel("parkeren"),
+        doel("bijstand", "wettelijke_verplichting", wettelijkeBasis="Participatiewet, art. 7"),
+        doel("afval"),
+    ],
+    "apps": [app("parkeer-app", ["parkeren", "bijstand"]), app("afval-app", ["afval"])],
+}
+POLICY = Policy.model_validate(RAW)
+
+
+def never(*_: str) -> bool:
+    return False
+
+
+def always(*_: str) -> bool:
+    return True
+
+
+def run(command: Command, state: Toestemming | None = None, actief: Any = never,
+        now: datetime = NOW) -> Events:  # fmt: skip
+    return decide(command, state, policy=POLICY, now=now, actief=actief)
+
+
+def verlenen(**changes: Any) -> ToestemmingVerlenen:
+    values: dict[str, Any] = {"toestemmingId": ID, "persoonId": PERSOON, "appId": "parkeer-app",
+                              "doelId": "parkeren",
+                              "geldigTot": NOW + timedelta(days=30)}  # fmt: skip
+    return ToestemmingVerlenen(**{**values, **changes})
+
+
+def fold(state: Toestemming | None, events: Events) -> Toestemming:
+    for event_type, data in events:
+        state = evolve(state, event_type, data)
+    assert state is not None
+    return state
+
+
+def fits(events: Events) -> None:
+    for event_type, data in events:
+        assert set(data) == {f["name"] for f in CONTRACTS[event_type].schema["fields"]}
+        validate(data, PARSED[event_type], raise_errors=True)
+
+
+GRANTED = fold(None, run(verlenen()))
+REVOKED = fold(GRANTED, run(ToestemmingIntrekken(toestemmingId=ID), GRANTED))
+LATER = NOW + timedelta(days=31)
+EXPIRED = fold(GRANTED, run(ToestemmingVerlopen(toestemmingId=ID), GRANTED, now=LATER))
+
+
+def test_granting_decides_one_event_that_fits_its_contract() -> None:
+    events = run(verlenen())
+    fits(events)
+    assert [t for t, _ in events] == [VERLEEND]
+    assert events[0][1]["verleendOp"] == NOW
+    assert (GRANTED.status, GRANTED.version, GRANTED.persoonId) == ("verleend", 1, str(PERSOON))
+
+
+def test_a_consent_without_end_and_without_id_gets_a_fresh_id() -> None:
+    command = ToestemmingVerlenen(persoonId=PERSOON, appId="afval-app", doelId="afval")
+    events = run(command)
+    fits(events)
+    assert UUID(events[0][1]["toestemmingId"]) == command.toestemmingId
+    assert events[0][1]["geldigTot"] is None
+
+
+def test_revoking_and_expiring_fit_their_contracts_and_end_the_consent() -> None:
+    revoked = run(ToestemmingIntrekken(toestemmingId=ID), GRANTED)
+    expired = run(ToestemmingVerlopen(toestemmingId=ID), GRANTED, now=LATER)
+    fits(revoked + expired)
+    assert (revoked[0][0], expired[0][0]) == (INGETROKKEN, VERLOPEN)
+    assert expired[0][1]["verlopenOp"] == GRANTED.geldigTot
+    assert (REVOKED.status, REVOKED.beeindigdOp, REVOKED.version) == ("ingetrokken", NOW, 2)
+    assert (EXPIRED.status, EXPIRED.actief) == ("verlopen", False)
+
+
+def test_moments_are_utc_to_the_millisecond() -> None:
+    naive = datetime(2026, 6, 1, 8, 0, 0, 123456)
+    events = run(verlenen(geldigTot=naive), now=NOW.replace(microsecond=999999))
+    assert events[0][1]["geldigTot"] == datetime(2026, 6, 1, 8, 0, 0, 123000, tzinfo=UTC)
+    assert events[0][1]["verleendOp"].microsecond == 999000
+
+
+CASES: list[tuple[str, Command, Toestemming | None, Any, str, str]] = [
+    ("unknown app", verlenen(appId="geen-app"), None, never, "appId", "app-onbekend"),
+    ("unknown purpose", verlenen(doelId="geen-doel"), None, never, "doelId", "doel-onbekend"),
+    ("purpose of another app", verlenen(doelId="afval"), None, never, "doelId",
+     "doel-niet-van-app"),
+    ("statutory purpose", verlenen(doelId="bijstand"), None, never, "doelId",
+     "grondslag-niet-toestemming"),
+    ("geldigTot past", verlenen(geldigTot=NOW - timedelta(seconds=1)), None, never, "geldigTot",
+     "in-verleden"),
+    ("geldigTot now", verlenen(geldigTot=NOW), None, never, "geldigTot", "in-verleden"),
+    ("active consent exists", verlenen(toestemmingId=uuid4()), None, always, "doelId",
+     "al-actief"),
+    ("id exists", verlenen(), GRANTED, never, "toestemmingId", "bestaat-al"),
+    ("revoke unknown", ToestemmingIntrekken(toestemmingId=ID), None, never, "toestemmingId",
+     "onbekend"),
+    ("revoke revoked", ToestemmingIntrekken(toestemmingId=ID), REVOKED, never, "toestemmingId",
+     "al-ingetrokken"),
+    ("revoke expired", ToestemmingIntrekken(toestemmingId=ID), EXPIRED, never, "toestemmingId",
+     "al-verlopen"),
+    ("expire unknown", ToestemmingVerlopen(toestemmingId=ID), None, never, "toestemmingId",
+     "onbekend"),
+    ("expire revoked", ToestemmingVerlopen(toestemmingId=ID), REVOKED, never, "toestemmingId",
+     "al-ingetrokken"),
+    ("expire before geldigTot", ToestemmingVerlopen(toestemmingId=ID), GRANTED, never,
+     "geldigTot", "nog-geldig"),
+    ("expire without geldigTot", ToestemmingVerlopen(toestemmingId=ID),
+     fold(None, run(verlenen(geldigTot=None))), never, "geldigTot", "nog-geldig"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("command", "state", "actief", "field", "rule"),
+                         [case[1:] for case in CASES], ids=[case[0] for case in CASES])  # fmt: skip
+def test_each_rule_refuses_with_its_field_and_rule_id(
+    command: Command, state: Toestemming | None, actief: Any, field: str, rule: str
+) -> None:
+    with pytest.raises(Rejection) as refused:
+        run(command, state, actief)
+    assert (refused.value.field, refused.value.rule) == (field, rule)
+
+
+def test_the_active_lookup_is_asked_for_the_triple() -> None:
+    asked: list[tuple[str, ...]] = []
+
+    def actief(*triple: str) -> bool:
+        asked.append(triple)
+        return False
+
+    run(verlenen(), actief=actief)
+    assert asked == [(str(PERSOON), "parkeer-app", "parkeren")]
+
+
+def published(events: Events, key: str) -> dict[str, dict[str, Any]]:
+    """What the store gives back: the data of each entity's latest event, through JSON."""
+    return {data[key]: json.loads(json.dumps(data)) for _, data in events if key in data}
+
+
+def test_the_first_publication_announces_every_purpose_then_every_app() -> None:
+    events = publish_policy(POLICY)
+    fits(events)
+    assert [(t, d.get("doelId") or d.get("appId")) for t, d in events] == [
+        (DOEL_VASTGESTELD, "parkeren"),
+        (DOEL_VASTGESTELD, "bijstand"),
+        (DOEL_VASTGESTELD, "afval"),
+        (APP_GEREGISTREERD, "parkeer-app"),
+        (APP_GEREGISTREERD, "afval-app"),
+    ]
+    assert events[1][1]["wettelijkeBasis"] == "Participatiewet, art. 7"
+
+
+def test_an_unchanged_register_publishes_nothing() -> None:
+    events = publish_policy(POLICY)
+    assert publish_policy(POLICY, published(events, "appId"), published(events, "doelId")) == []
+
+
+def test_a_changed_purpose_or_app_publishes_only_its_new_state() -> None:
+    before = publish_policy(POLICY)
+    changed = Policy.model_validate(
+        {
+            "doelen": [
+                doel("parkeren", velden={"persoon": ["naam", "verblijfplaats"]}),
+                *RAW["doelen"][1:],
+                doel("nieuw"),
+            ],
+            "apps": [RAW["apps"][0], app("afval-app", ["afval", "nieuw"])],
+        }
+    )
+    events = publish_policy(changed, published(before, "appId"), published(before, "doelId"))
+    fits(events)
+    assert [(t, d.get("doelId") or d.get("appId")) for t, d in events] == [
+        (DOEL_GEWIJZIGD, "parkeren"),
+        (DOEL_VASTGESTELD, "nieuw"),
+        (APP_GEWIJZIGD, "afval-app"),
+    ]
+    assert events[0][1]["velden"] == {"persoon": ["naam", "verblijfplaats"]}
