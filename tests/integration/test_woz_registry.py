@@ -17,7 +17,7 @@ from bron.contracts.codec import EventCodec
 from bron.contracts.registry_client import RegistryClient
 from bron.http.auth import KeyPair
 from bron.kafka.clients import make_consumer
-from bron.testing import serving
+from bron.testing import free_ports, serving
 from services.bag.app import create_app as create_bag_app
 from services.woz.app import create_app
 from services.woz.ports import BagHttpVerblijfsobjecten
@@ -162,3 +162,37 @@ def test_every_change_reaches_kafka_in_order(woz: Stack, bootstrap: str, registr
              "belanghebbende-gewijzigd", "bezwaar-ingediend", "bezwaar-afgehandeld",
              "waarde-vastgesteld"]  # fmt: skip
     assert seen == [(i, f"nl.woz.{stem}.v1") for i, stem in enumerate(stems, start=1)]
+
+
+def test_a_body_for_another_object_is_refused(woz: Stack) -> None:
+    nr, other = nummer(), nummer()
+    assert woz.client.post("/wozobjecten", json=object_body(nr, woz.vbo),
+                           headers=woz.operator).status_code == 201  # fmt: skip
+    response = woz.client.put(f"/wozobjecten/{nr}", json=object_body(other, woz.vbo),
+                              headers=woz.operator)  # fmt: skip
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_an_unreachable_bag_is_a_503_and_writes_nothing(
+    tmp_path: Path, bootstrap: str, registry_url: str
+) -> None:
+    settings = registry_settings(tmp_path, bootstrap, registry_url,
+                                 woz_database_url=f"sqlite:///{tmp_path / 'woz.db'}")  # fmt: skip
+    closed = f"http://127.0.0.1:{free_ports(1)[0]}"
+    app, runtime = create_app(
+        settings,
+        BagHttpVerblijfsobjecten(closed, KeyPair(settings.data_dir / "keys")),
+        run_relay=False,
+    )
+    nr = nummer()
+    with serving(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        response = client.post("/wozobjecten", json=object_body(nr, "0363010000000001"),
+                               headers=operator_header(settings, "woz"))  # fmt: skip
+        assert response.status_code == 503, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert runtime.outbox.pending(runtime.engine) == 0
+        reader = {**app_header(settings, "woz", "belastingen"), "X-Bron-Doel": "belastingen-woz"}
+        read = client.get(f"/wozobjecten/{nr}", params={"fields": "wozObjectnummer"},
+                          headers=reader)  # fmt: skip
+        assert read.status_code == 404
