@@ -40,5 +40,8 @@ def create_app(
         runtime.engine, runtime.publisher("persoon"), addresses, datetime.date.today
     )
     api.mount(app, registry, runtime.keys, policy or load_policy())
+    close = getattr(addresses, "close", None)
+    if callable(close):
+        runtime.on_close.append(close)  # the BAG reader's connection pool
     app.router.lifespan_context = runtime.lifespan(run_relay)
     return app, runtime

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ class RegistryRuntime:
     outbox: Outbox
     keys: KeyPair
     relay: Relay | None = None
+    on_close: list[Callable[[], object]] = field(default_factory=list)
 
     def publisher(self, aggregate_type: str) -> OutboxPublisher:
         return OutboxPublisher(self.codec, self.outbox, aggregate_type)
@@ -52,6 +53,8 @@ class RegistryRuntime:
                 if self.relay is not None:
                     self.relay.stop()
                     pruner.stop()
+                for close in self.on_close:
+                    close()
                 self.codec.registry.close()
                 self.engine.dispose()
 

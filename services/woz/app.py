@@ -35,5 +35,8 @@ def create_app(
     )
     registry = WozRegistry(runtime.engine, runtime.publisher("woz-object"), verblijfsobjecten)
     api.mount(app, registry, runtime.keys, policy or load_policy())
+    close = getattr(verblijfsobjecten, "close", None)
+    if callable(close):
+        runtime.on_close.append(close)  # the BAG reader's connection pool
     app.router.lifespan_context = runtime.lifespan(run_relay)
     return app, runtime
