@@ -9,10 +9,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from bron.registry.aggregates import AggregateTable, ConcurrentChange
+from bron.registry.database import Database
 
 S = TypeVar("S")
 Events = list[tuple[str, dict[str, Any]]]
@@ -32,7 +33,7 @@ class Change(Generic[S]):
 
 
 def execute(
-    engine: Engine,
+    engine: Database,
     aggregates: AggregateTable[S],
     entity_id: str,
     decide: Callable[[Connection, S | None], Events],

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from bron.registry.commands import Change, Publish, execute
+from bron.registry.database import Database
 from services.bag.domain import BagObject, Command, Objecttype, address_key, decide, evolve
 from services.bag.store import TABLES, ConnectionRefs, lookups
 
@@ -19,7 +20,7 @@ class Adres:
 
 
 class BagRegistry:
-    def __init__(self, engine: Engine, publish: Publish) -> None:
+    def __init__(self, engine: Database, publish: Publish) -> None:
         self.engine = engine
         self.publish = publish
 

@@ -77,7 +77,9 @@ def mount(app: FastAPI, registry: BrpRegistry, keys: KeyPair, policy: Policy) ->
     router = APIRouter(tags=["persoon"])
 
     def document(p: Persoon, read: Reader) -> dict[str, Any]:
-        full = representation.persoon(p, registry.today(), registry.related(p))
+        full = representation.persoon(
+            p, registry.today(), registry.related(p), registry.kinderen(p)
+        )
         return project(full, read.fields)
 
     @router.post("/personen", status_code=201, dependencies=changes,

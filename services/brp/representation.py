@@ -5,13 +5,14 @@ what they mean there. Dates are `{type, datum, langFormaat}` objects, coded valu
 Absent values are left out, as Haal Centraal does.
 
 Bron's own additions: `persoonId` (the stable key of its events) and
-`geheimhoudingPersoonsgegevens` as the BRP's 0-7 value. Not yet shown: `kinderen` (a child is
-known by its own ouders; no index answers "whose parent" yet), `gezag`, `verblijfstitel`."""
+`geheimhoudingPersoonsgegevens` as the BRP's 0-7 value. `kinderen` are the registered persons
+that name this person as a parent (a child outside the BRP is not known). Not yet shown:
+`gezag`, `verblijfstitel`."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -30,8 +31,14 @@ FUNCTIE_ADRES = {"woonadres": "W", "briefadres": "B"}
 AANDUIDING_BIJ_HUISNUMMER = {"bij": "by", "tegenover": "to"}
 
 
-def persoon(p: Persoon, today: datetime.date, related: Mapping[str, Persoon]) -> Document:
-    """`related`: the persons in the BRP that `p`'s partners and parents refer to."""
+def persoon(
+    p: Persoon,
+    today: datetime.date,
+    related: Mapping[str, Persoon],
+    kinderen: Sequence[Persoon] = (),
+) -> Document:
+    """`related`: the persons in the BRP that `p`'s partners and parents refer to;
+    `kinderen`: the persons that name `p` as a parent."""
     document: Document = _clean(
         {
             "persoonId": p.persoon_id,
@@ -68,6 +75,7 @@ def persoon(p: Persoon, today: datetime.date, related: Mapping[str, Persoon]) ->
                 }
                 for o in p.ouders
             ],
+            "kinderen": [kind(k) for k in kinderen],
             "overlijden": None
             if p.overlijden is None
             else {
@@ -172,6 +180,11 @@ def gerelateerde(p: Persoon | None) -> Document:
         "geboorte": geboorte(p.geboorte),
         "geslacht": geslacht(p.geslacht),
     }
+
+
+def kind(k: Persoon) -> Document:
+    return {"burgerservicenummer": k.burgerservicenummer, "naam": naam(k.naam),
+            "geboorte": geboorte(k.geboorte)}  # fmt: skip
 
 
 def gemeente(code: str) -> Document:

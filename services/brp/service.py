@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from bron.registry import rejection as registry
 from bron.registry.aggregates import ConcurrentChange
 from bron.registry.commands import Change, Events, Publish, execute
+from bron.registry.database import Database
 from services.brp.domain import (
     AddressLookup,
     BurgerservicenummerWijzigen,
@@ -49,7 +50,7 @@ class Outcome:
 class BrpRegistry:
     def __init__(
         self,
-        engine: Engine,
+        engine: Database,
         publish: Publish,
         addresses: AddressLookup,
         today: Callable[[], datetime.date],
@@ -130,6 +131,15 @@ class BrpRegistry:
         with self.engine.connect() as conn:
             loaded = [personen.load(conn, i) for i in sorted(i for i in ids if i)]
         return {p.state.persoon_id: p.state for p in loaded if p is not None}
+
+    def kinderen(self, persoon: Persoon) -> list[Persoon]:
+        """The persons in the BRP that name this person as a parent, oldest first."""
+        with self.engine.connect() as conn:
+            ids = {*personen.find_ids(conn, ouder1=persoon.persoon_id),
+                   *personen.find_ids(conn, ouder2=persoon.persoon_id)}  # fmt: skip
+            loaded = [personen.load(conn, i) for i in sorted(ids)]
+        found = [p.state for p in loaded if p is not None]
+        return sorted(found, key=lambda k: (k.geboorte.datum or datetime.date.max, k.persoon_id))
 
     def find_by_bsn(self, bsn: str) -> list[Persoon]:
         return self._find(lambda _: True, bsn=bsn)
@@ -230,7 +240,7 @@ def _save(conn: Connection, persoon_id: str, decide_for: Decide) -> Change[Perso
     return Change(persoon_id, state, version, events)
 
 
-def _retried(engine: Engine, work: Callable[[Connection], T], attempts: int = 5) -> T:
+def _retried(engine: Database, work: Callable[[Connection], T], attempts: int = 5) -> T:
     """One transaction, retried when another changed one of its persons first."""
     for attempt in range(1, attempts + 1):
         try:

@@ -110,7 +110,7 @@ def plan(persons: list[TestPerson], now: datetime.datetime) -> Plan:
         reason = usable[p.pl_id]
         if reason and reason != "no address":
             result.notes.append((p.pl_id, f"registered without verblijfplaats: {reason}"))
-        result.inschrijvingen.append(_inschrijving(p, v, reason is None))
+        result.inschrijvingen.append(_inschrijving(p, v, reason is None, by_bsn))
         result.vervolg += _partnerschap(p, by_bsn)
         if p.overlijdensdatum and p.overlijdensdatum.as_date:
             body = {"overlijden": {"datum": p.overlijdensdatum.as_date.isoformat()}}
@@ -159,7 +159,9 @@ def _naam(naam: Any) -> dict[str, Any]:
             "adellijkeTitelPredicaat": naam.adellijke_titel_predicaat}  # fmt: skip
 
 
-def _inschrijving(p: TestPerson, v: Verblijfplaats, with_address: bool) -> Call:
+def _inschrijving(
+    p: TestPerson, v: Verblijfplaats, with_address: bool, by_bsn: dict[str, TestPerson]
+) -> Call:
     ingeschreven = _date(v.datum_inschrijving) or _date(v.datum_aanvang_adreshouding)
     immigratie = v.land_vanwaar_ingeschreven is not None
     body: dict[str, Any] = {
@@ -178,6 +180,7 @@ def _inschrijving(p: TestPerson, v: Verblijfplaats, with_address: bool) -> Call:
         "datumInschrijvingInGemeente": ingeschreven or DOCUMENT["documentdatum"],
         "nationaliteiten": [{"nationaliteit": code} for code in p.nationaliteiten],
         "geheimhoudingPersoonsgegevens": p.geheimhouding,
+        "ouders": _ouders(p, by_bsn),
     }
     if immigratie:
         body["immigratie"] = {
@@ -199,22 +202,38 @@ def _inschrijving(p: TestPerson, v: Verblijfplaats, with_address: bool) -> Call:
     return Call("brp", "/personen", body, f"inschrijving {p.pl_id}")
 
 
+def _ouders(p: TestPerson, by_bsn: dict[str, TestPerson]) -> list[dict[str, str]]:
+    """Parents that are registered persons of the set, by their persoonId (a child is known
+    to its parents through this link: the BRP answers their `kinderen` from it)."""
+    ouders = []
+    for o in p.ouders:
+        parent = by_bsn.get(o.persoon.burgerservicenummer or "")
+        if parent is not None and parent is not p:
+            ouders.append({"ouderAanduiding": f"ouder{o.ouder_aanduiding}",
+                           "persoonId": persoon_id(parent)})  # fmt: skip
+    return ouders
+
+
 def _dies(p: TestPerson) -> bool:
     return p.overlijdensdatum is not None and p.overlijdensdatum.as_date is not None
 
 
-def _partnerschap(p: TestPerson, by_bsn: dict[str, TestPerson]) -> list[Call]:
+def _current_partner(p: TestPerson) -> str | None:
+    """The BSN of the partner of the person's current partnership with a known start."""
     if not p.partners or not p.partners[0].datum_aangaan or not p.partners[0].datum_aangaan.as_date:
+        return None
+    return p.partners[0].persoon.burgerservicenummer or ""
+
+
+def _partnerschap(p: TestPerson, by_bsn: dict[str, TestPerson]) -> list[Call]:
+    if _current_partner(p) is None:
         return []
     current = p.partners[0]
-    assert current.datum_aangaan is not None
     other = by_bsn.get(current.persoon.burgerservicenummer or "")
-    if other is p:
-        other = None  # the list names the person as their own partner: record the name only
-    if other is not None and other.partners:
-        mine = other.partners[0].persoon.burgerservicenummer
-        if mine != p.burgerservicenummer:
-            other = None  # the partner's own list names someone else: record the name only
+    if other is p or (other is not None and _current_partner(other) != p.burgerservicenummer):
+        # The list names the person as their own partner, or the partner's own list does not
+        # name this person back (someone else, or no current partnership): the name only.
+        other = None
     if other is not None:
         if other.pl_id < p.pl_id:
             return []  # the other one's call names this person; one partnership, not two

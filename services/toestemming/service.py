@@ -7,12 +7,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from bron.policy import Policy
 from bron.registry.aggregates import ConcurrentChange
 from bron.registry.commands import Change, Publish, execute
+from bron.registry.database import Database
 from bron.registry.rejection import Rejection
 from services.toestemming.domain import (
     APP_EVENTS,
@@ -37,7 +38,7 @@ def utc_now() -> datetime:
 class ToestemmingRegistry:
     def __init__(
         self,
-        engine: Engine,
+        engine: Database,
         policy: Policy,
         publish: Publish,
         publish_app: Publish,

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from bron.registry.commands import Change, Publish, execute
+from bron.registry.database import Database
 from services.woz.domain import Command, Refs, WozObject, decide, evolve
 from services.woz.store import covering, indexing, lookups, woz_objecten
 
 
 class WozRegistry:
-    def __init__(self, engine: Engine, publish: Publish, verblijfsobjecten: Refs) -> None:
+    def __init__(self, engine: Database, publish: Publish, verblijfsobjecten: Refs) -> None:
         self.engine = engine
         self.publish = indexing(publish)
         self.verblijfsobjecten = verblijfsobjecten

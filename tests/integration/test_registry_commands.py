@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Table, insert, select
 
 from bron.db import make_engine
-from bron.registry.aggregates import AggregateTable
+from bron.registry.aggregates import AggregateTable, Loaded
 from bron.registry.commands import Events, execute
+from bron.registry.database import Database, batch
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def sequences(engine: Engine, entity: str) -> list[int]:
         return [int(r.sequence) for r in rows]
 
 
-def run(engine: Engine, entity: str, stap: int) -> Any:
+def run(engine: Database, entity: str, stap: int) -> Any:
     return execute(engine, tellers, entity, verhogen(stap), evolve, lambda s: {"naam": s.naam},
                    publish)  # fmt: skip
 
@@ -133,3 +134,42 @@ def test_concurrent_commands_on_one_entity_lose_no_update(engine: Engine) -> Non
     assert loaded is not None
     assert loaded.state.waarde == 101
     assert sequences(engine, "c") == list(range(1, 103))
+
+
+def test_a_batch_commits_its_commands_at_once_and_a_refused_one_rolls_back_alone(
+    engine: Engine, database_url: str
+) -> None:
+    reader = make_engine(database_url, writer=False)
+    with batch(engine) as db:
+        run(db, "b1", 2)
+        with pytest.raises(Geweigerd):
+            run(db, "b1", -1)
+        run(db, "b1", 3)
+        run(db, "b2", 1)
+        # nothing is visible outside the batch before it commits
+        with reader.connect() as other:
+            assert tellers.load(other, "b1") is None
+    reader.dispose()
+    loaded = _load(engine, "b1")
+    assert (loaded.state.waarde, loaded.version) == (5, 3)
+    assert sequences(engine, "b1") == [1, 2, 3]
+    assert sequences(engine, "b2") == [1, 2]
+
+
+def test_a_batch_that_raises_writes_nothing(engine: Engine) -> None:
+    with pytest.raises(RuntimeError), batch(engine) as db:
+        run(db, "b3", 1)
+        raise RuntimeError("the load stopped")
+    assert _load_or_none(engine, "b3") is None
+    assert sequences(engine, "b3") == []
+
+
+def _load_or_none(engine: Engine, entity: str) -> Loaded[Teller] | None:
+    with engine.connect() as conn:
+        return tellers.load(conn, entity)
+
+
+def _load(engine: Engine, entity: str) -> Loaded[Teller]:
+    loaded = _load_or_none(engine, entity)
+    assert loaded is not None
+    return loaded

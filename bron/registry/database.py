@@ -1,0 +1,42 @@
+"""What a registry's use cases need of their database: transactions and read connections.
+
+An `Engine` is one; a `Batch` is another: one open transaction in which every `begin()` is a
+savepoint, so that a bulk load (`bron generate`) commits thousands of commands at once while a
+refused command still rolls back alone and the commands themselves stay the same code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Protocol
+
+from sqlalchemy import Connection, Engine
+
+
+class Database(Protocol):
+    def begin(self) -> AbstractContextManager[Connection]: ...
+
+    def connect(self) -> AbstractContextManager[Connection]: ...
+
+
+class Batch:
+    """One transaction of a bulk load; use `batch(engine)` to open and commit it."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.conn.begin_nested():
+            yield self.conn
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        yield self.conn
+
+
+@contextmanager
+def batch(engine: Engine) -> Iterator[Batch]:
+    """Commits when the block ends, rolls everything back when it raises."""
+    with engine.begin() as conn:
+        yield Batch(conn)
