@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 import typer
@@ -10,7 +11,9 @@ from bron.http.auth import KeyPair, issue
 from bron.policy import load_policy
 from bron.settings import load_settings
 
-app = typer.Typer(help="Issue development tokens (operators, apps).", no_args_is_help=True)
+app = typer.Typer(
+    help="Issue development tokens (operators, apps, citizens).", no_args_is_help=True
+)
 
 Ttl = Annotated[int, typer.Option(help="Lifetime in seconds (at most 6 hours)")]
 
@@ -43,3 +46,18 @@ def app_token(
         raise typer.BadParameter(f"unknown app {app_id!r}; known apps: {known}")
     typer.echo(issue(_keys(), subject=f"client-{app_id}", audience=f"bron:{audience}",
                      app_id=app_id, ttl=ttl))  # fmt: skip
+
+
+@app.command()
+def burger(
+    persoon_id: Annotated[str, typer.Argument(help="The citizen's persoonId (a UUID, not a BSN)")],
+    audience: Annotated[str, typer.Option(help="toestemming or gateway")] = "toestemming",
+    ttl: Ttl = 900,
+) -> None:
+    """A token for a signed-in citizen, as the gateway issues after DigiD: their own data only."""
+    try:
+        uuid.UUID(persoon_id)
+    except ValueError:
+        raise typer.BadParameter(f"{persoon_id!r} is not a persoonId (a UUID)") from None
+    typer.echo(issue(_keys(), subject=persoon_id, audience=f"bron:{audience}", roles=["burger"],
+                     ttl=ttl))  # fmt: skip

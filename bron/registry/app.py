@@ -69,6 +69,37 @@ def operator(registry: str, keys: KeyPair) -> Callable[..., Principal]:
     return dependency
 
 
+BURGER = "burger"
+
+
+def operator_or_citizen(registry: str, keys: KeyPair) -> Callable[..., Principal]:
+    """A dependency: an operator of this registry, or a citizen (role `burger`, `sub` = their
+    persoonId) acting on their own data only; the caller checks whose data it is with
+    `own_data`. Citizens reach the registry through the gateway, which signs in with DigiD
+    and exchanges the BSN for the persoonId: no BSN travels in the token."""
+
+    def dependency(authorization: str | None = Header(default=None)) -> Principal:
+        principal = verify(keys, authorization, f"bron:{registry}")
+        if "operator" in principal.roles or BURGER in principal.roles:
+            return principal
+        return require_role(principal, "operator")
+
+    return dependency
+
+
+def is_citizen(principal: Principal) -> bool:
+    return "operator" not in principal.roles and BURGER in principal.roles
+
+
+def own_data(principal: Principal, persoon_id: str, field: str) -> None:
+    """A citizen may act on their own persoonId only; operators on anyone's."""
+    if is_citizen(principal) and principal.subject != persoon_id:
+        raise problems.forbidden(
+            f"a citizen may only act on their own data: {field} must be your own persoonId",
+            [FieldError(field, "eigen-gegevens", "not the signed-in citizen")],
+        )
+
+
 def reader(
     registry: str, keys: KeyPair, policy: Policy, entity: str, known: frozenset[str] | None = None
 ) -> Callable[..., Reader]:

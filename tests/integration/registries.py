@@ -53,3 +53,10 @@ def app_header(settings: Settings, registry: str, app_id: str) -> dict[str, str]
     keys = KeyPair(settings.data_dir / "keys")
     token = issue(keys, subject=f"client-{app_id}", audience=f"bron:{registry}", app_id=app_id)
     return {"Authorization": f"Bearer {token}"}
+
+
+def citizen_header(settings: Settings, registry: str, persoon_id: str) -> dict[str, str]:
+    """A signed-in citizen as the gateway presents one: role `burger`, subject their persoonId."""
+    keys = KeyPair(settings.data_dir / "keys")
+    token = issue(keys, subject=persoon_id, audience=f"bron:{registry}", roles=["burger"])
+    return {"Authorization": f"Bearer {token}"}

@@ -157,9 +157,13 @@ def test_a_batch_commits_its_commands_at_once_and_a_refused_one_rolls_back_alone
 
 
 def test_a_batch_that_raises_writes_nothing(engine: Engine) -> None:
-    with pytest.raises(RuntimeError), batch(engine) as db:
-        run(db, "b3", 1)
-        raise RuntimeError("the load stopped")
+    def load_that_stops() -> None:
+        with batch(engine) as db:
+            run(db, "b3", 1)
+            raise RuntimeError("the load stopped")
+
+    with pytest.raises(RuntimeError):
+        load_that_stops()
     assert _load_or_none(engine, "b3") is None
     assert sequences(engine, "b3") == []
 

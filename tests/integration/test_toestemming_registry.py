@@ -23,7 +23,12 @@ from bron.settings import Settings
 from bron.testing import serving
 from services.common.runtime import RegistryRuntime
 from services.toestemming.app import create_app
-from tests.integration.registries import contracts_registry, operator_header, registry_settings
+from tests.integration.registries import (
+    citizen_header,
+    contracts_registry,
+    operator_header,
+    registry_settings,
+)
 
 Registry = tuple[httpx.Client, dict[str, str], RegistryRuntime, Any, Policy]
 
@@ -111,6 +116,47 @@ def test_a_consent_is_granted_listed_and_revoked(toestemming: Registry) -> None:
     assert again.status_code == 422
     assert again.json()["errors"][0]["rule"] == "al-ingetrokken"
     assert client.post("/toestemmingen", json=body).status_code == 401
+
+
+def test_a_citizen_manages_their_own_consents_and_no_one_elses(
+    toestemming: Registry, settings: Settings
+) -> None:
+    client, operator, runtime, _registry, policy = toestemming
+    mine, other = str(uuid.uuid4()), str(uuid.uuid4())
+    me = citizen_header(settings, "toestemming", mine)
+    theirs = client.post("/toestemmingen", json=consent(policy, other), headers=operator)
+    theirs_id = theirs.json()["toestemmingId"]
+    drained(runtime)
+
+    granted = client.post("/toestemmingen", json=consent(policy, mine), headers=me)
+    assert granted.status_code == 201, granted.text
+    own_id = granted.json()["toestemmingId"]
+    listed = client.get("/toestemmingen", headers=me).json()
+    assert [c["toestemmingId"] for c in listed] == [own_id]
+    assert client.get(f"/toestemmingen/{own_id}", headers=me).json()["persoonId"] == mine
+    drained(runtime)
+
+    for_other = client.post("/toestemmingen", json=consent(policy, other), headers=me)
+    assert for_other.status_code == 403
+    assert for_other.headers["content-type"] == "application/problem+json"
+    assert for_other.json()["errors"][0] == {
+        "field": "persoonId", "rule": "eigen-gegevens", "message": "not the signed-in citizen"
+    }  # fmt: skip
+    assert client.get("/toestemmingen", params={"persoonId": other}, headers=me).status_code == (
+        403
+    )
+    assert client.get(f"/toestemmingen/{theirs_id}", headers=me).status_code == 404
+    revoke = client.post(f"/toestemmingen/{theirs_id}/intrekking", headers=me)
+    assert revoke.status_code == 404, "someone else's consent is not found, not forbidden"
+    assert client.get(f"/toestemmingen/{theirs_id}", headers=operator).json()["status"] == (
+        "verleend"
+    )
+    assert runtime.outbox.pending(runtime.engine) == 0, "refused requests publish nothing"
+
+    assert client.post(f"/toestemmingen/{own_id}/intrekking", headers=me).status_code == 200
+    assert client.get("/toestemmingen", headers=operator).status_code == 400
+    app_token = client.get("/toestemmingen", headers={"Authorization": "Bearer x"})
+    assert app_token.status_code == 401
 
 
 def test_a_second_active_consent_is_refused_and_writes_nothing(toestemming: Registry) -> None:
