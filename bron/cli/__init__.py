@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bron.cli import imports, kafka, registries, schema_registry, schemas, token, up
+from bron.cli import generate, imports, kafka, registries, schema_registry, schemas, token, up
 from bron.errors import BronError
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app.add_typer(registries.app, name="registry")
 app.command("relay")(registries.relay)
 app.add_typer(imports.app, name="import")
 app.command("up")(up.up)
+app.command("generate")(generate.generate)
 
 
 def main(argv: list[str] | None = None) -> int:

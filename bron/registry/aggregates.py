@@ -16,8 +16,10 @@ from sqlalchemy import (
     DateTime,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
+    bindparam,
     insert,
     select,
     update,
@@ -59,20 +61,38 @@ class AggregateTable(Generic[S]):
         )
         self.lookups = tuple(lookups)
         self._adapter: TypeAdapter[S] = TypeAdapter(state_type)
+        # Built once: building and cache-keying a statement per call costs more than running it.
+        c = self.table.c
+        self._load = select(c.state, c.version).where(c.id == bindparam("entity_id"))
+        self._insert = insert(self.table)
+        self._finds: dict[tuple[str, ...], Select[tuple[str]]] = {}
+        self._update = (
+            update(self.table)
+            .where(c.id == bindparam("entity_id"), c.version == bindparam("expected"))
+            .values({name: bindparam(f"new_{name}") for name in self._columns()})
+        )
+
+    def _columns(self) -> tuple[str, ...]:
+        return ("version", "state", "changed_at", *self.lookups)
 
     def load(self, conn: Connection, entity_id: str) -> Loaded[S] | None:
-        row = conn.execute(
-            select(self.table.c.state, self.table.c.version).where(self.table.c.id == entity_id)
-        ).first()
+        row = conn.execute(self._load, {"entity_id": entity_id}).first()
         if row is None:
             return None
         return Loaded(self._adapter.validate_python(row.state), int(row.version))
 
     def find_ids(self, conn: Connection, **criteria: str | None) -> list[str]:
-        query = select(self.table.c.id)
-        for column, value in criteria.items():
-            query = query.where(self.table.c[column] == value)
-        return [str(r.id) for r in conn.execute(query.order_by(self.table.c.id))]
+        if any(value is None for value in criteria.values()):
+            raise ValueError(f"find_ids compares values, not NULL: {sorted(criteria)}")
+        columns = tuple(sorted(criteria))
+        query = self._finds.get(columns)
+        if query is None:
+            query = select(self.table.c.id)
+            for column in columns:
+                query = query.where(self.table.c[column] == bindparam(f"by_{column}"))
+            query = self._finds[columns] = query.order_by(self.table.c.id)
+        params = {f"by_{column}": value for column, value in criteria.items()}
+        return [str(r.id) for r in conn.execute(query, params)]
 
     def save(
         self,
@@ -91,12 +111,12 @@ class AggregateTable(Generic[S]):
             **{c: lookups.get(c) for c in self.lookups},
         }
         if expected is None:
-            conn.execute(insert(self.table).values(id=entity_id, **values))
+            conn.execute(self._insert, {"id": entity_id, **values})
             return
         result = conn.execute(
-            update(self.table)
-            .where(self.table.c.id == entity_id, self.table.c.version == expected)
-            .values(**values)
-        )
+            self._update,
+            {"entity_id": entity_id, "expected": expected,
+             **{f"new_{name}": value for name, value in values.items()}},
+        )  # fmt: skip
         if result.rowcount != 1:
             raise ConcurrentChange(entity_id)

@@ -30,8 +30,19 @@ OBJECTS: list[tuple[str, Objecttype, type[Any], type[Any], type[Any]]] = [
 
 
 def as_json(state: Any) -> dict[str, Any]:
-    data: dict[str, Any] = TypeAdapter(type(state)).dump_python(state, mode="json")
+    data: dict[str, Any] = _adapter(type(state)).dump_python(state, mode="json")
     return data
+
+
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
+
+
+def _adapter(state_type: type[Any]) -> TypeAdapter[Any]:
+    """Built once per object type: building one costs milliseconds, dumping microseconds."""
+    adapter = _ADAPTERS.get(state_type)
+    if adapter is None:
+        adapter = _ADAPTERS[state_type] = TypeAdapter(state_type)
+    return adapter
 
 
 def change_body(change: Any) -> dict[str, Any]:

@@ -10,20 +10,18 @@ from __future__ import annotations
 
 from bron.http.auth import KeyPair
 from bron.settings import Settings
-from services.common.bag_reads import BagReader, BagUnavailable
+from services.common.bag_reads import BagObjects, BagReader, BagUnavailable
 
-__all__ = ["BagHttpLookup", "BagUnavailable"]
+__all__ = ["BagAddresses", "BagHttpLookup", "BagUnavailable"]
 
 INGETROKKEN = "naamgeving_ingetrokken"
 
 
-class BagHttpLookup:
-    def __init__(self, base_url: str, keys: KeyPair, timeout: float = 10.0) -> None:
-        self.reader = BagReader(base_url, keys, caller="bron-brp", timeout=timeout)
+class BagAddresses:
+    """The lookup over anything that reads BAG objects as the BAG's API shows them."""
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> BagHttpLookup:
-        return cls(settings.registry_base_url("bag"), KeyPair(settings.data_dir / "keys"))
+    def __init__(self, objects: BagObjects) -> None:
+        self.reader = objects
 
     def exists(
         self, nummeraanduiding_identificatie: str, adresseerbaar_object_identificatie: str | None
@@ -43,4 +41,15 @@ class BagHttpLookup:
         ]
 
     def close(self) -> None:
-        self.reader.close()
+        close = getattr(self.reader, "close", None)
+        if callable(close):
+            close()
+
+
+class BagHttpLookup(BagAddresses):
+    def __init__(self, base_url: str, keys: KeyPair, timeout: float = 10.0) -> None:
+        super().__init__(BagReader(base_url, keys, caller="bron-brp", timeout=timeout))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> BagHttpLookup:
+        return cls(settings.registry_base_url("bag"), KeyPair(settings.data_dir / "keys"))

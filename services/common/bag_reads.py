@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -21,6 +21,12 @@ TOKEN_TTL = 300
 
 class BagUnavailable(BronError):
     pass
+
+
+class BagObjects(Protocol):
+    def get(self, collection: str, identificatie: str) -> dict[str, Any] | None:
+        """The object as the BAG's read API shows it (`/<collection>/<id>`), or None."""
+        ...
 
 
 class BagReader:

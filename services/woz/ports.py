@@ -9,9 +9,14 @@ from dataclasses import dataclass, field
 
 from bron.http.auth import KeyPair
 from bron.settings import Settings
-from services.common.bag_reads import BagReader, BagUnavailable
+from services.common.bag_reads import BagObjects, BagReader, BagUnavailable
 
-__all__ = ["BagHttpVerblijfsobjecten", "BagUnavailable", "KnownVerblijfsobjecten"]
+__all__ = [
+    "BagHttpVerblijfsobjecten",
+    "BagUnavailable",
+    "BagVerblijfsobjecten",
+    "KnownVerblijfsobjecten",
+]
 
 ENDED = frozenset(
     {
@@ -30,17 +35,26 @@ class KnownVerblijfsobjecten:
         return identificatie in self.identificaties
 
 
-class BagHttpVerblijfsobjecten:
-    def __init__(self, base_url: str, keys: KeyPair, timeout: float = 10.0) -> None:
-        self.reader = BagReader(base_url, keys, caller="bron-woz", timeout=timeout)
+class BagVerblijfsobjecten:
+    """`Refs` over anything that reads BAG objects as the BAG's API shows them."""
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> BagHttpVerblijfsobjecten:
-        return cls(settings.registry_base_url("bag"), KeyPair(settings.data_dir / "keys"))
+    def __init__(self, objects: BagObjects) -> None:
+        self.reader = objects
 
     def verblijfsobject_exists(self, identificatie: str) -> bool:
         found = self.reader.get("verblijfsobjecten", identificatie)
         return found is not None and found.get("status") not in ENDED
 
     def close(self) -> None:
-        self.reader.close()
+        close = getattr(self.reader, "close", None)
+        if callable(close):
+            close()
+
+
+class BagHttpVerblijfsobjecten(BagVerblijfsobjecten):
+    def __init__(self, base_url: str, keys: KeyPair, timeout: float = 10.0) -> None:
+        super().__init__(BagReader(base_url, keys, caller="bron-woz", timeout=timeout))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> BagHttpVerblijfsobjecten:
+        return cls(settings.registry_base_url("bag"), KeyPair(settings.data_dir / "keys"))
