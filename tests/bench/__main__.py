@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bron.kafka.admin import wait_ready
 from bron.testing import broker_settings, running_broker
+from tests.bench.generate_load import bench_generate
 from tests.bench.harness import BenchContext, Benchmark, Report
 from tests.bench.kafka_clients import bench_kafka_clients
 from tests.bench.outbox_relay import bench_outbox_relay
@@ -22,6 +23,7 @@ BENCHMARKS: list[Benchmark] = [
     bench_schema_registry,
     bench_outbox_relay,
     bench_registry_changes,
+    bench_generate,
 ]
 
 

@@ -33,3 +33,11 @@ def test_outbox_relay_benchmark_measures_figure_and_baseline(bootstrap: str) -> 
     assert all(m.value > 0 for m in results)
     assert any(m.baseline for m in results)
     assert all(m.baseline in keys for m in results if m.baseline)
+
+
+def test_generate_benchmark_measures_figure_and_baseline(bootstrap: str) -> None:
+    from tests.bench.generate_load import bench_generate
+
+    results = bench_generate(BenchContext(bootstrap=bootstrap, repeats=1, quick=True))
+    assert {m.key for m in results} == {"generate.load", "generate.bare"}
+    assert all(m.value > 0 for m in results)
