@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from bron.settings import Settings
 
 REGISTRIES = ("brp", "bag", "woz", "toestemming")
+STORES = (*REGISTRIES, "projections")
 
 
 def database_url(settings: Settings, registry: str) -> str:

@@ -79,6 +79,17 @@ class Settings(BaseSettings):
     relay_in_process: bool = Field(
         default=True, description="Run each registry's relay inside it (else: bron relay)."
     )
+    projections_database_url: str | None = Field(
+        default=None,
+        description="The stream workers' projection store (default: SQLite under data_dir).",
+    )
+    streams_group: str = Field(
+        default="bron-projecties",
+        pattern=r"^[A-Za-z0-9._-]{1,100}$",
+        description="Consumer group (and faust app id) of the stream workers.",
+    )
+    streams_batch: int = Field(default=500, ge=1, le=10_000)
+    streams_port: Port = 8110
     registry_host: str = "127.0.0.1"
     brp_port: Port = 8101
     bag_port: Port = 8102

@@ -22,10 +22,10 @@ rows), not only against its README:
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from bron.views.gemeenten import TABLE
 from services.brp.lo_gba import PartialDate, Persoonslijst, Row, read_persoonslijsten
 
 
@@ -117,19 +117,11 @@ class TestPerson:
 
 TESTSET_DIR = Path(__file__).resolve().parent / "data"
 TESTSET = TESTSET_DIR / "testset-proefomgeving-gba-v-20220502.csv"
-GEMEENTEN = TESTSET_DIR / "tabel33-gemeenten.csv"
+GEMEENTEN = TABLE  # LO-GBA table 33, kept in the core (bron/views/data)
 
 
 def read_testset(path: Path) -> list[TestPerson]:
     return [from_persoonslijst(pl) for pl in read_persoonslijsten(path)]
-
-
-def read_gemeenten(path: Path) -> dict[str, str]:
-    """LO-GBA table 33, code → name, including municipalities that no longer exist."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = csv.reader(handle)
-        next(rows)
-        return {row[0]: row[1] for row in rows if row}
 
 
 def from_persoonslijst(pl: Persoonslijst) -> TestPerson:

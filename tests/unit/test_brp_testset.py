@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bron.views.gemeenten import read_gemeenten
 from services.brp import testset
 from services.brp.bsn import is_valid_a_nummer, is_valid_bsn
 from services.brp.lo_gba import PartialDate
@@ -247,7 +248,7 @@ def test_geheimhouding(persons: dict[str, testset.TestPerson]) -> None:
 
 
 def test_gemeenten_table() -> None:
-    gemeenten = testset.read_gemeenten(DATA / "tabel33-gemeenten.csv")
+    gemeenten = read_gemeenten()
     assert len(gemeenten) == 1478
     assert gemeenten["0363"] == "Amsterdam"
     assert gemeenten["0599"] == "Rotterdam"
