@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from bron.cli import generate, imports, kafka, registries, schema_registry, schemas, token, up
+from bron.cli import (
+    generate,
+    imports,
+    kafka,
+    registries,
+    schema_registry,
+    schemas,
+    streams,
+    token,
+    up,
+)
 from bron.errors import BronError
 
 app = typer.Typer(
@@ -23,6 +33,7 @@ app.command("relay")(registries.relay)
 app.add_typer(imports.app, name="import")
 app.command("up")(up.up)
 app.command("generate")(generate.generate)
+app.add_typer(streams.app, name="streams")
 
 
 def main(argv: list[str] | None = None) -> int:

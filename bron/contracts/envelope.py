@@ -51,8 +51,17 @@ class Attributes:
             raise EnvelopeError(f"sequence {self.sequence} must count up from 1")
         if self.time.tzinfo is None:
             raise EnvelopeError("time needs a time zone")
-        if self.subject is not None and _PERSONAL_NUMBER.search(self.subject):
+        if self.subject is not None and _looks_personal(self.subject):
             raise EnvelopeError("subject looks like a personal number; leave it out")
+
+
+def _looks_personal(subject: str) -> bool:
+    """A 9- or 10-digit run (BSN, A-nummer); a UUID is generated, so its digit runs are not."""
+    try:
+        uuid.UUID(subject)
+    except ValueError:
+        return _PERSONAL_NUMBER.search(subject) is not None
+    return False
 
 
 def to_headers(attributes: Attributes) -> Headers:

@@ -80,3 +80,10 @@ def test_wire_format_is_magic_zero_then_a_big_endian_schema_id() -> None:
         wire_split(b"\x00\x00")
     with pytest.raises(DecodeError, match="tombstone"):
         wire_split(None)
+
+
+def test_a_uuid_subject_is_not_taken_for_a_personal_number() -> None:
+    """Found by the stream worker: a dead letter's generated id can hold a 10-digit run."""
+    assert attrs(subject="05434825-23ef-4c81-99e4-3b9155025350").subject
+    with pytest.raises(EnvelopeError, match="personal number"):
+        attrs(subject="woz-9155025350")

@@ -1,0 +1,148 @@
+"""Events → the current state of an entity, as plain JSON-ready dicts (pure).
+
+Persons keep the shape of the BRP's event records (what `bron.views.persoon` renders), plus
+`partnerschappen` and `overlijden`; BAG objects the fields of their last voorkomen; a WOZ object
+its values per peildatum, belanghebbenden and bezwaren; a consent its status and end; purposes
+and apps the register's fields. Dates stay as the codec decodes them and become ISO strings
+through `jsonable`, so a state read back from the store folds on the same way."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+State = dict[str, Any]
+
+
+class FoldError(ValueError):
+    """The events do not fold (e.g. a change before the creation): dead-lettered."""
+
+
+def fold(kind: str, state: State | None, event_type: str, data: Mapping[str, Any]) -> State:
+    record: State = jsonable(dict(data))
+    if kind == "persoon":
+        return _persoon(state, event_type, record)
+    if kind == "woz_object":
+        return _woz(state, event_type, record)
+    if kind == "toestemming":
+        return _toestemming(state, event_type, record)
+    if kind in ("doel", "app"):
+        return record
+    return _bag(state, event_type, record)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def _persoon(state: State | None, event_type: str, d: State) -> State:
+    stem = _stem(event_type)
+    if stem == "persoon-ingeschreven":
+        return {**d, "partnerschappen": [], "overlijden": None}
+    if state is None:
+        raise FoldError(f"{event_type} before the person was ingeschreven")
+    new = dict(state)
+    if stem == "persoon-naam-gewijzigd":
+        new["naam"] = d["naam"]
+    elif stem == "persoon-verhuisd":
+        new["verblijfplaats"] = d["verblijfplaats"]
+        new["gemeenteVanInschrijving"] = d["gemeenteVanInschrijving"]
+        if d.get("vorigeGemeenteVanInschrijving") is not None:
+            new["datumInschrijvingInGemeente"] = d["verblijfplaats"].get("datumAanvangAdreshouding")
+    elif stem == "persoon-partnerschap-aangegaan":
+        partnerschap = {k: d.get(k) for k in ("partner", "soortVerbintenis",
+                                              "aangaanHuwelijkPartnerschap")}  # fmt: skip
+        partnerschap["ontbindingHuwelijkPartnerschap"] = None
+        new["partnerschappen"] = [*state["partnerschappen"], partnerschap]
+    elif stem == "persoon-partnerschap-ontbonden":
+        current = [
+            p for p in state["partnerschappen"] if p["ontbindingHuwelijkPartnerschap"] is None
+        ]
+        if not current:
+            raise FoldError(f"{event_type} without a current partnership")
+        ended = {
+            **current[0],
+            "ontbindingHuwelijkPartnerschap": d["ontbindingHuwelijkPartnerschap"],
+        }
+        new["partnerschappen"] = [ended if p is current[0] else p for p in state["partnerschappen"]]
+    elif stem == "persoon-overleden":
+        new["overlijden"] = d["overlijden"]
+    elif stem == "persoon-geheimhouding-gewijzigd":
+        new["geheimhoudingPersoonsgegevens"] = d["geheimhoudingPersoonsgegevens"]
+    elif stem == "persoon-burgerservicenummer-gewijzigd":
+        new["burgerservicenummer"] = d["nieuwBurgerservicenummer"]
+        new["aNummer"] = d.get("nieuwANummer") or state.get("aNummer")
+    else:
+        raise FoldError(f"{event_type} is not a person event")
+    return new
+
+
+def _bag(state: State | None, event_type: str, d: State) -> State:
+    if _stem(event_type).endswith("-aangemaakt"):
+        return d
+    if state is None:
+        raise FoldError(f"{event_type} before the object was aangemaakt")
+    return {**state, **{k: v for k, v in d.items() if v is not None or k == "eindGeldigheid"}}
+
+
+def _woz(state: State | None, event_type: str, d: State) -> State:
+    stem = _stem(event_type)
+    if stem == "woz-object-aangemaakt":
+        return {**d, "waarden": [], "belanghebbenden": [], "bezwaren": []}
+    if state is None:
+        raise FoldError(f"{event_type} before the WOZ object was aangemaakt")
+    new = dict(state)
+    if stem == "woz-object-gewijzigd":
+        new.update({k: v for k, v in d.items() if k != "wozObjectnummer"})
+    elif stem == "waarde-vastgesteld":
+        others = [w for w in state["waarden"] if w["waardepeildatum"] != d["waardepeildatum"]]
+        waarde = {k: v for k, v in d.items() if k != "wozObjectnummer"}
+        new["waarden"] = sorted([*others, waarde], key=lambda w: w["waardepeildatum"])
+    elif stem == "belanghebbende-gewijzigd":
+        others = [b for b in state["belanghebbenden"]
+                  if (b["persoonId"], b["soort"]) != (d["persoonId"], d["soort"])]  # fmt: skip
+        entry = {k: v for k, v in d.items() if k != "wozObjectnummer"}
+        new["belanghebbenden"] = [*others, entry]
+    elif stem == "bezwaar-ingediend":
+        entry = {k: v for k, v in d.items() if k != "wozObjectnummer"}
+        new["bezwaren"] = [*state["bezwaren"], {**entry, "uitkomst": None}]
+    elif stem == "bezwaar-afgehandeld":
+        new["bezwaren"] = [{**b, "uitkomst": d["uitkomst"], "datumUitspraak": d["datumUitspraak"],
+                            "nieuweWaarde": d.get("nieuweWaarde")}
+                           if b["bezwaarnummer"] == d["bezwaarnummer"] else b
+                           for b in state["bezwaren"]]  # fmt: skip
+    else:
+        raise FoldError(f"{event_type} is not a WOZ event")
+    return new
+
+
+def _toestemming(state: State | None, event_type: str, d: State) -> State:
+    stem = _stem(event_type)
+    if stem == "toestemming-verleend":
+        return {**d, "status": "verleend"}
+    if state is None:
+        # a revocation whose grant was compacted away: remember it, it ends nothing else
+        return {**d, "status": stem.removeprefix("toestemming-"), "geldigTot": None}
+    if stem in ("toestemming-ingetrokken", "toestemming-verlopen"):
+        return {**state, **d, "status": stem.removeprefix("toestemming-")}
+    raise FoldError(f"{event_type} is not a consent event")
+
+
+def _stem(event_type: str) -> str:
+    """`nl.brp.persoon-verhuisd.v1` → `persoon-verhuisd`."""
+    return event_type.rsplit(".", 1)[0].split(".", 2)[-1]

@@ -1,0 +1,65 @@
+"""An event as a stream worker sees it: where it came from (topic, partition, offset), what it
+is (CloudEvents type, per-entity sequence, id) and its data, decoded by the project's codec.
+Also which entity it is about: the kind and id every fold, index and store row uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# event type stem (without "nl." and ".vN") → entity kind
+_KINDS = {
+    "bag.woonplaats": "woonplaats",
+    "bag.openbare-ruimte": "openbare_ruimte",
+    "bag.nummeraanduiding": "nummeraanduiding",
+    "bag.verblijfsobject": "verblijfsobject",
+    "bag.pand": "pand",
+    "brp.persoon": "persoon",
+    "woz": "woz_object",
+    "toestemming.toestemming": "toestemming",
+    "toestemming.doel": "doel",
+    "toestemming.app": "app",
+}
+_ID_FIELD = {
+    "persoon": "persoonId",
+    "woz_object": "wozObjectnummer",
+    "toestemming": "toestemmingId",
+    "doel": "doelId",
+    "app": "appId",
+}
+
+
+class UnknownEvent(ValueError):
+    """A type no fold knows: dead-lettered, never guessed at."""
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    topic: str
+    partition: int
+    offset: int
+    event_id: str
+    event_type: str
+    sequence: int
+    data: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.event_type)
+
+    @property
+    def entity_id(self) -> str:
+        return str(self.data[_ID_FIELD.get(self.kind, "identificatie")])
+
+    @property
+    def verb(self) -> str:
+        """`aangemaakt`, `ingeschreven`, `verleend`, …: the last word of the type's stem."""
+        return self.event_type.rsplit(".", 1)[0].rsplit("-", 1)[-1]
+
+
+def kind_of(event_type: str) -> str:
+    stem = event_type.removeprefix("nl.").rsplit(".", 1)[0]
+    for prefix, kind in _KINDS.items():
+        if stem.startswith(prefix + "-") or stem.startswith(prefix + "."):
+            return kind
+    raise UnknownEvent(f"no projection folds events of type {event_type}")

@@ -1,0 +1,60 @@
+"""What each entity is looked up by (pure): the store's index rows, the joins of the
+projections (address → residents, WOZ object ↔ address and belanghebbenden, parent → children)
+and the gateway's lookups (BSN → persoonId). Values are ids, never names."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+Index = frozenset[tuple[str, str]]
+
+
+def index_of(kind: str, state: dict[str, Any]) -> Index:
+    rows: set[tuple[str, str]] = set()
+    if kind == "persoon":
+        rows.add(("bsn", state["burgerservicenummer"]))
+        rows.add(("gemeente", state["gemeenteVanInschrijving"]))
+        plaats = state.get("verblijfplaats") or {}
+        if plaats.get("nummeraanduidingIdentificatie"):
+            rows.add(("nummeraanduiding", plaats["nummeraanduidingIdentificatie"]))
+        if plaats.get("adresseerbaarObjectIdentificatie"):
+            rows.add(("verblijfsobject", plaats["adresseerbaarObjectIdentificatie"]))
+        rows |= {("ouder", o["persoonId"]) for o in state.get("ouders", []) if o.get("persoonId")}
+        rows |= {("partner", p["partner"]["persoonId"]) for p in state.get("partnerschappen", [])
+                 if (p.get("partner") or {}).get("persoonId")}  # fmt: skip
+    elif kind == "verblijfsobject":
+        if state.get("heeftAlsHoofdadres"):
+            rows.add(("adres", state["heeftAlsHoofdadres"]))
+        rows |= {("adres", n) for n in state.get("heeftAlsNevenadres") or []}
+    elif kind == "nummeraanduiding":
+        if state.get("ligtAan"):
+            rows.add(("openbare_ruimte", state["ligtAan"]))
+        if state.get("ligtIn"):
+            rows.add(("woonplaats", state["ligtIn"]))
+    elif kind == "openbare_ruimte":
+        if state.get("ligtIn"):
+            rows.add(("woonplaats", state["ligtIn"]))
+    elif kind == "woz_object":
+        rows |= {("verblijfsobject", v) for v in state.get("verblijfsobjectIdentificaties") or []}
+        rows |= {("belanghebbende", b["persoonId"]) for b in state.get("belanghebbenden", [])}
+    elif kind == "toestemming":
+        rows.add(("persoon", state["persoonId"]))
+        if state.get("status") == "verleend":
+            rows.add(("actief", active_key(state["persoonId"], state["appId"], state["doelId"])))
+            rows.add(("doel", f"{state['appId']}|{state['doelId']}"))
+            if state.get("geldigTot"):
+                rows.add(("verloopt", moment(state["geldigTot"])))
+    return frozenset(rows)
+
+
+def active_key(persoon_id: str, app_id: str, doel_id: str) -> str:
+    return f"{persoon_id}|{app_id}|{doel_id}"
+
+
+def moment(value: str | datetime) -> str:
+    """A UTC timestamp in one fixed format, so that index values compare as strings."""
+    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).isoformat(timespec="microseconds")

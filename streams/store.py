@@ -1,0 +1,277 @@
+"""The stream workers' projection store (docs/adr/0009): entity states, their lookup index, the
+views per app, purpose and person, and the consumed offsets, written in one transaction per
+batch so that a crash loses nothing and a replay repeats nothing.
+
+The worker folds events with pure code and hands the results here; this module only stores
+them, with as few round trips as it can: a batch goes out in one statement per table
+(`streams.store_bulk`), an entity's index rows are only touched when its index set changed,
+and a view only when its digest changed."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from streams import store_sql as sql
+from streams.store_bulk import Bulk, ViewKey, bulk
+from streams.store_engine import store_engine
+from streams.store_tables import chunks, metadata
+
+IndexSet = frozenset[tuple[str, str]]
+ViewWrite = tuple[str, str, str, str, dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A folded state. `seq` is the per-entity sequence of the last event in it, so that the
+    worker can ignore an older or equal one; `index` holds the (name, value) pairs that find it."""
+
+    kind: str
+    id: str
+    seq: int
+    state: dict[str, Any]
+    index: IndexSet = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredView:
+    """What an app may see of a person for one purpose. `version` grows by one on every change,
+    removal included, and goes on after a removal; `digest` is the caller's hash of `view`, to
+    skip unchanged writes. A removed view (only `views_of` returns them) has neither: its
+    version is the one its tombstone carried, which a sum of versions needs to keep growing."""
+
+    app_id: str
+    doel_id: str
+    persoon_id: str
+    version: int
+    digest: str | None
+    view: dict[str, Any] | None
+
+
+class StoreTx:
+    """One open transaction of the store. It remembers every entity's index set it read or
+    wrote, so that a batch that loads its entities first (`entities`) and then writes them
+    (`put_many`) compares index sets without another query."""
+
+    def __init__(self, conn: Connection, upserts: sql.Upserts, bulk: Bulk) -> None:
+        self._conn = conn
+        self._upserts = upserts
+        self._bulk = bulk
+        self._index: dict[tuple[str, str], IndexSet] = {}
+
+    # -- offsets ---------------------------------------------------------------------------
+
+    def offsets(self, consumer: str, topic: str) -> dict[int, int]:
+        """Partition -> next offset to read."""
+        rows = self._conn.execute(sql.OFFSETS, {"consumer": consumer, "topic": topic})
+        return {int(r.partition): int(r.next_offset) for r in rows}
+
+    def set_offsets(self, consumer: str, topic: str, offsets: Mapping[int, int]) -> None:
+        if offsets:
+            params = [
+                {"consumer": consumer, "topic": topic, "partition": p, "next_offset": n}
+                for p, n in offsets.items()
+            ]
+            self._conn.execute(self._upserts.offsets, params)
+
+    # -- entities --------------------------------------------------------------------------
+
+    def entity(self, kind: str, id: str) -> Entity | None:
+        row = self._conn.execute(sql.ENTITY, {"kind": kind, "id": id}).first()
+        index = self._load_index(kind, [id])[id]
+        if row is None:
+            return None
+        return Entity(kind, id, int(row.seq), row.state, index)
+
+    def entities(self, kind: str, ids: Collection[str]) -> dict[str, Entity]:
+        """The stored ones among `ids`, with their index sets."""
+        found: dict[str, Entity] = {}
+        for chunk in chunks(ids):
+            rows = self._conn.execute(sql.ENTITIES, {"kind": kind, "ids": chunk}).all()
+            index = self._load_index(kind, chunk)
+            for r in rows:
+                found[r.id] = Entity(kind, r.id, int(r.seq), r.state, index[r.id])
+        return found
+
+    def put(self, entity: Entity) -> None:
+        self.put_many([entity])
+
+    def put_many(self, entities: Sequence[Entity]) -> None:
+        """Upsert states and sequences; bring each entity's index rows to its index set."""
+        latest = {(e.kind, e.id): e for e in entities}  # the last one of an entity wins
+        if not latest:
+            return
+        unknown: defaultdict[str, list[str]] = defaultdict(list)
+        for kind, id in latest:
+            if (kind, id) not in self._index:
+                unknown[kind].append(id)
+        for kind, ids in unknown.items():
+            for chunk in chunks(ids):
+                self._load_index(kind, chunk)
+        removed: list[dict[str, str]] = []
+        added: list[dict[str, str]] = []
+        for key, e in latest.items():
+            stored = self._index[key]
+            if stored != e.index:
+                removed += _index_rows(e, stored - e.index)
+                added += _index_rows(e, e.index - stored)
+                self._index[key] = e.index
+        states = [
+            {"kind": e.kind, "id": e.id, "seq": e.seq, "state": e.state} for e in latest.values()
+        ]
+        self._bulk.entities(self._conn, states)
+        if removed:
+            self._bulk.remove_index(self._conn, removed)
+        if added:
+            self._bulk.add_index(self._conn, added)
+
+    def _load_index(self, kind: str, ids: list[str]) -> dict[str, IndexSet]:
+        """The stored index sets of `ids` (one query), remembered for this transaction."""
+        sets: dict[str, set[tuple[str, str]]] = {id: set() for id in ids}
+        for r in self._conn.execute(sql.INDEX_OF, {"kind": kind, "ids": ids}):
+            sets[r.id].add((r.name, r.value))
+        frozen = {id: frozenset(pairs) for id, pairs in sets.items()}
+        self._index.update(((kind, id), pairs) for id, pairs in frozen.items())
+        return frozen
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def find(self, kind: str, name: str, value: str) -> list[str]:
+        """Ids of the entities indexed by (name, value), sorted."""
+        rows = self._conn.execute(sql.FIND, {"kind": kind, "name": name, "value": value})
+        return [r.id for r in rows]
+
+    def find_many(self, kind: str, name: str, values: Collection[str]) -> dict[str, list[str]]:
+        """Every value asked for -> the sorted ids indexed by it (an empty list when none)."""
+        return find_many(self._conn, kind, name, values)
+
+    def find_range(self, kind: str, name: str, upto: str) -> list[tuple[str, str]]:
+        """(value, id) of every index row of `name` with value <= `upto`, by value: for
+        example the consents whose `verloopt` timestamp (ISO 8601, UTC) has passed."""
+        params = {"kind": kind, "name": name, "upto": upto}
+        return [(r.value, r.id) for r in self._conn.execute(sql.FIND_RANGE, params)]
+
+    def ids(self, kind: str, after: str | None = None, limit: int = 1000) -> list[str]:
+        """One page of the ids of a kind, in order: pass the last id as `after` for the next."""
+        if after is None:
+            rows = self._conn.execute(sql.IDS, {"kind": kind, "limit": limit})
+        else:
+            rows = self._conn.execute(sql.IDS_AFTER, {"kind": kind, "after": after, "limit": limit})
+        return [r.id for r in rows]
+
+    # -- views -----------------------------------------------------------------------------
+
+    def view(self, app_id: str, doel_id: str, persoon_id: str) -> StoredView | None:
+        """The view, or None when there is none (or it was removed)."""
+        key = {"app_id": app_id, "doel_id": doel_id, "persoon_id": persoon_id}
+        row = self._conn.execute(sql.VIEW, key).first()
+        if row is None:
+            return None
+        return StoredView(app_id, doel_id, persoon_id, int(row.version), row.digest, row.view)
+
+    def views_of(self, persoon_ids: Collection[str]) -> list[StoredView]:
+        """Every app's and purpose's view of these persons (by person, app, purpose), the
+        removed ones included (`view` None)."""
+        found: list[StoredView] = []
+        for chunk in chunks(persoon_ids):
+            rows = self._conn.execute(sql.VIEWS_OF, {"ids": chunk})
+            found += [
+                StoredView(r.app_id, r.doel_id, r.persoon_id, int(r.version), r.digest, r.view)
+                for r in rows
+            ]
+        return found
+
+    def put_view(
+        self, app_id: str, doel_id: str, persoon_id: str, digest: str, view: dict[str, Any]
+    ) -> int | None:
+        """The new version, or None when the stored view has this digest (nothing written)."""
+        params = {
+            "app_id": app_id,
+            "doel_id": doel_id,
+            "persoon_id": persoon_id,
+            "version": 1,
+            "digest": digest,
+            "view": view,
+            "changed_at": datetime.now(UTC),
+        }
+        row = self._conn.execute(self._upserts.view, params).first()
+        return None if row is None else int(row.version)
+
+    def put_views(self, views: Sequence[ViewWrite]) -> dict[ViewKey, int]:
+        """`put_view` for a batch of (app_id, doel_id, persoon_id, digest, view), in one
+        statement (SQLite: one per thousand): (app_id, doel_id, persoon_id) -> the new version
+        of every view written; an unchanged one is left out. The last write of a key wins."""
+        at = datetime.now(UTC)
+        latest = {(a, d, p): (digest, view) for a, d, p, digest, view in views}
+        if not latest:
+            return {}
+        rows = [
+            {"app_id": a, "doel_id": d, "persoon_id": p, "digest": digest, "view": view,
+             "changed_at": at}
+            for (a, d, p), (digest, view) in latest.items()
+        ]  # fmt: skip
+        return self._bulk.views(self._conn, rows)
+
+    def delete_view(self, app_id: str, doel_id: str, persoon_id: str) -> int | None:
+        """Remove a view: the version its tombstone carries (the removed one's + 1), or None
+        when there was no view. The row stays, without data, so versions keep growing."""
+        at = datetime.now(UTC)
+        params = {"k_app": app_id, "k_doel": doel_id, "k_persoon": persoon_id, "at": at}
+        version = self._conn.execute(sql.DELETE_VIEW, params).scalar()
+        return None if version is None else int(version)
+
+    def views_of_doel(
+        self, app_id: str, doel_id: str, after: str | None = None, limit: int = 1000
+    ) -> list[str]:
+        """One page of the persons with a view for this purpose of this app, in order."""
+        params: dict[str, Any] = {"app_id": app_id, "doel_id": doel_id, "limit": limit}
+        if after is None:
+            rows = self._conn.execute(sql.VIEWS_OF_DOEL, params)
+        else:
+            rows = self._conn.execute(sql.VIEWS_OF_DOEL_AFTER, {**params, "after": after})
+        return [r.persoon_id for r in rows]
+
+
+def find_many(
+    conn: Connection, kind: str, name: str, values: Collection[str]
+) -> dict[str, list[str]]:
+    """Shared with the gateway's reader: one query per `CHUNK` values."""
+    found: dict[str, list[str]] = {value: [] for value in values}
+    for chunk in chunks(values):
+        for r in conn.execute(sql.FIND_MANY, {"kind": kind, "name": name, "values": chunk}):
+            found[r.value].append(r.id)
+    return found
+
+
+def _index_rows(e: Entity, pairs: IndexSet) -> list[dict[str, str]]:
+    return [{"kind": e.kind, "name": n, "value": v, "id": e.id} for n, v in pairs]
+
+
+class ProjectionStore:
+    """The worker's side: a writer engine (on SQLite it takes the write lock when a transaction
+    begins, so workers queue instead of failing). Creates its tables if they are missing."""
+
+    def __init__(self, url: str) -> None:
+        self._engine = store_engine(url, writer=True)
+        with self._engine.begin() as conn:
+            if self._engine.dialect.name == "postgresql":
+                # Workers starting together would otherwise race to create the same tables.
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('bron.projections'))"))
+            metadata.create_all(conn)
+        self._upserts = sql.Upserts(self._engine.dialect.name)
+        self._bulk = bulk(self._engine.dialect.name, self._upserts)
+
+    @contextmanager
+    def transaction(self) -> Iterator[StoreTx]:
+        """One database transaction: committed when the block ends, rolled back if it raises."""
+        with self._engine.begin() as conn:
+            yield StoreTx(conn, self._upserts, self._bulk)
+
+    def close(self) -> None:
+        self._engine.dispose()

@@ -1,0 +1,118 @@
+"""The stream worker: a faust-streaming app whose one agent feeds batches of raw registry
+events to the `Pipeline` (ADR 9), and whose timer ends expired consents every second.
+
+What the spike against Kafka 4.4 taught (docs/adr/0009): faust acks a batch when the agent asks
+for the next one and commits later, so after a crash it redelivers; the store's offsets decide
+(an event below them is skipped). An exception that escapes an agent jams the worker, so none
+escapes: the pipeline dead-letters what fails, and an error it cannot handle (the store is
+gone) ends the process with a non-zero code for its supervisor to restart it. Static
+membership (`consumer_group_instance_id`) lets a restarted worker take its partitions back in
+seconds instead of waiting out the session timeout. faust's DEBUG logs print record keys and
+values: its loggers stay at INFO or above."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Sequence
+from typing import Any
+
+import faust
+import structlog
+
+from bron.contracts.codec import EventCodec
+from bron.contracts.registry_client import RegistryClient
+from bron.db import database_url
+from bron.kafka.admin import ensure_topics
+from bron.kafka.clients import make_producer
+from bron.settings import Settings
+from bron.topics import DEAD_LETTER, POLICY_EVENTS, REGISTRY_EVENTS, Cleanup, TopicSpec
+from bron.types import TopicName
+from streams.pipeline import Message, Pipeline
+from streams.store import ProjectionStore
+
+log = structlog.get_logger("bron.streams")
+CONSUMED = (*REGISTRY_EVENTS, POLICY_EVENTS)
+SOURCES = tuple(spec.name for spec in CONSUMED)
+
+
+def app_topic_spec(name: str, partitions: int = 6) -> TopicSpec:
+    return TopicSpec(TopicName(name), partitions, Cleanup.compact, personal_data=True,
+                     doc="An app's purpose-filtered views, keyed by persoonId.")  # fmt: skip
+
+
+def build_pipeline(settings: Settings) -> Pipeline:
+    store = ProjectionStore(database_url(settings, "projections"))
+    registry = RegistryClient(settings.registry_url)
+    codec = EventCodec(registry, f"urn:nld:oin:{settings.oin}:systeem:bron-streams")
+    producer = make_producer(settings.bootstrap_servers, **{"linger.ms": 5})
+
+    def ensure_topic(name: str) -> None:
+        ensure_topics(settings.bootstrap_servers, [app_topic_spec(name)])
+
+    return Pipeline(store, codec, producer, settings.streams_group,
+                    f"urn:nld:oin:{settings.oin}:systeem:bron-streams", ensure_topic)  # fmt: skip
+
+
+def create_app(settings: Settings, pipeline: Pipeline, instance: str | None = None) -> faust.App:
+    for name in ("faust", "mode", "aiokafka"):
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger(name).level))
+    datadir = settings.data_dir / "streams"
+    datadir.mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        settings.streams_group,
+        broker=f"kafka://{settings.bootstrap_servers}",
+        store="memory://",
+        datadir=str(datadir),
+        web_enabled=False,
+        topic_allow_declare=False,
+        consumer_auto_offset_reset="earliest",
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=1.0,
+        consumer_group_instance_id=instance or f"{socket.gethostname()}-{os.getpid()}",
+    )
+    topic = app.topic(*SOURCES, key_serializer="raw", value_serializer="raw")
+
+    @app.agent(topic)
+    async def project(stream: Any) -> None:
+        loop = asyncio.get_running_loop()
+        async for batch in stream.take_events(settings.streams_batch, within=0.2):
+            messages = [_message(event) for event in batch]
+            try:
+                await loop.run_in_executor(None, pipeline.process, messages)
+            except BaseException:  # the store or Kafka is gone: a restart, never a jam
+                log.exception("streams.worker_failed")
+                os._exit(70)
+
+    @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
+    async def expire() -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(None, pipeline.expire)
+        except BaseException:
+            log.exception("streams.expiry_failed")
+            os._exit(70)
+
+    return app
+
+
+def run_worker(settings: Settings, instance: str | None = None) -> None:
+    """Runs until SIGTERM/SIGINT (faust's handlers stop the agent after its batch, commit and
+    exit)."""
+    ensure_topics(settings.bootstrap_servers, [*CONSUMED, DEAD_LETTER])
+    pipeline = build_pipeline(settings)
+    app = create_app(settings, pipeline, instance)
+    worker = faust.Worker(app, quiet=True, override_logging=False, redirect_stdouts=False,
+                          loglevel="warning")  # fmt: skip
+    try:
+        worker.execute_from_commandline()
+    finally:
+        pipeline.store.close()
+
+
+def _message(event: Any) -> Message:
+    m = event.message
+    headers: Sequence[tuple[str, bytes | None]] = list(m.headers or [])
+    return Message(m.topic, m.partition, m.offset, m.key, m.value, list(headers))

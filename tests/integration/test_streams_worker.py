@@ -1,0 +1,216 @@
+"""The stream worker end to end on a broker of its own (so that no other test's events, encoded
+with another schema registry's ids, reach it): synthetic persons from the registries' own use
+cases through their outboxes and Kafka into the projections; purpose scope and fields; a
+revocation removing a citizen from every read path within a second; a poison message
+dead-lettered while the rest flows; kill -9 of the worker losing nothing."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from confluent_kafka import Producer
+
+from bron.contracts.codec import EventCodec
+from bron.contracts.registry_client import RegistryClient
+from bron.db import database_url
+from bron.kafka.clients import make_consumer
+from bron.policy import load_policy
+from bron.process import ManagedProcess, bron_command
+from bron.settings import Settings
+from bron.testing import broker_settings, running_broker
+from services.brp.domain import Inschrijven
+from services.generator import plan
+from services.importer.generate import Loader, generate
+from services.toestemming.domain import ToestemmingIntrekken, ToestemmingVerlenen
+from services.toestemming.service import ToestemmingRegistry
+from streams.reads import ProjectionReader
+from streams.store import ProjectionStore
+from tests.integration.registries import contracts_registry, registry_settings
+
+PERSONS = 300
+SEED = 11
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    loader: Loader
+    consents: ToestemmingRegistry
+    workers: list[ManagedProcess]
+    folder: Path
+
+    def start_worker(self, name: str = "w1") -> ManagedProcess:
+        env = {"BRON_DATA_DIR": str(self.settings.data_dir),
+               "BRON_KAFKA_BOOTSTRAP": self.settings.bootstrap_servers,
+               "BRON_SCHEMA_REGISTRY_URL": str(self.settings.schema_registry_url),
+               "BRON_STREAMS_GROUP": self.settings.streams_group}  # fmt: skip
+        worker = ManagedProcess(name, bron_command("streams", "worker", "--instance", name),
+                                self.folder / f"{name}.log", env)  # fmt: skip
+        worker.start()
+        self.workers.append(worker)
+        return worker
+
+    def reader(self) -> ProjectionReader:
+        return ProjectionReader(database_url(self.settings, "projections"))
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    folder = tmp_path_factory.mktemp("streams")
+    with (
+        running_broker(broker_settings(folder / "kafka")) as broker,
+        contracts_registry(broker.bootstrap) as registry_url,
+    ):
+        settings = registry_settings(folder, broker.bootstrap, registry_url,
+                                     streams_group=f"test-{uuid.uuid4().hex[:6]}")  # fmt: skip
+        loader = Loader(settings)
+        runtime = loader.runtimes["toestemming"]
+        publishers = [runtime.publisher(t) for t in ("toestemming", "app", "doel")]
+        consents = ToestemmingRegistry(runtime.engine, load_policy(), *publishers)
+        consents.sync_policy()
+        loader.start_relays()
+        generate(loader, PERSONS, seed=SEED)
+        s = Stack(settings, loader, consents, [], folder)
+        ProjectionStore(database_url(settings, "projections")).close()  # the tables, for readers
+        try:
+            s.start_worker()
+            yield s
+        finally:
+            for worker in s.workers:
+                worker.stop()
+                print(f"--- {worker.name} log (tail) ---")
+                lines = worker.log_file.read_text(errors="replace").splitlines()
+                print("\n".join([line for line in lines if "streams." in line][-20:]))
+            loader.close()
+
+
+def eventually(check: Callable[[], Any], timeout: float = 60.0, every: float = 0.05) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true after {timeout} s: {check}")
+        time.sleep(every)
+
+
+def persons() -> list[Inschrijven]:
+    return [s.command for s in plan(PERSONS, SEED) if isinstance(s.command, Inschrijven)]
+
+
+def test_statutory_purpose_sees_residents_of_its_municipalities_with_allowed_fields(
+    stack: Stack,
+) -> None:
+    reader = stack.reader()
+    policy = load_policy()
+    bijstand = policy.doel_by_id["bijstand"]
+    everyone = persons()
+    residents = [p for p in everyone if p.gemeente_van_inschrijving in bijstand.gemeenten]
+    others = [p for p in everyone if p.gemeente_van_inschrijving not in bijstand.gemeenten]
+    assert residents
+    assert others
+    ids = [p.persoon_id for p in everyone]
+    seen = eventually(lambda: (v := reader.views("bijstand-loket", "bijstand", ids))
+                      and len(v) == len(residents) and v)  # fmt: skip
+    assert set(seen) == {p.persoon_id for p in residents}
+    one = next(p for p in residents if p.verblijfplaats)
+    view = seen[one.persoon_id]
+    assert set(view) <= {"persoonId", "persoon", "adres"}
+    assert view["persoon"]["burgerservicenummer"] == one.burgerservicenummer
+    assert set(view["persoon"]) <= {"burgerservicenummer", "naam", "geboorte", "verblijfplaats",
+                                    "partners", "kinderen"}  # fmt: skip
+    assert set(view["persoon"]["geboorte"]) == {"datum"}
+    assert "geslacht" not in view["persoon"]
+    assert view["adres"]["postcode"]
+    found = reader.find("persoon", "bsn", [one.burgerservicenummer])
+    assert found == {one.burgerservicenummer: [one.persoon_id]}
+    reader.close()
+
+
+def test_geheimhouding_is_never_shown_to_an_app_that_is_not_government(stack: Stack) -> None:
+    reader = stack.reader()
+    afval = load_policy().doel_by_id["afvalpas"]
+    hidden = [p for p in persons() if p.geheimhouding_persoonsgegevens > 0
+              and p.gemeente_van_inschrijving in afval.gemeenten]  # fmt: skip
+    eventually(
+        lambda: reader.views("bijstand-loket", "bijstand", [p.persoon_id for p in persons()])
+    )
+    assert reader.views("afvalpas", "afvalpas", [p.persoon_id for p in hidden]) == {}
+    reader.close()
+
+
+def test_a_revocation_removes_the_citizen_within_a_second(stack: Stack) -> None:
+    reader = stack.reader()
+    resident = next(p for p in persons() if p.gemeente_van_inschrijving == "0363"
+                    and p.geheimhouding_persoonsgegevens == 0)  # fmt: skip
+    granted = ToestemmingVerlenen(toestemmingId=uuid.uuid4(),
+                                  persoonId=uuid.UUID(resident.persoon_id),
+                                  appId="parkeren", doelId="parkeervergunning")  # fmt: skip
+    stack.consents.execute(granted)
+    view = eventually(lambda: reader.view("parkeren", "parkeervergunning", resident.persoon_id), 30)
+    assert set(view["persoon"]) <= {"naam", "verblijfplaats"}
+    consumer = make_consumer(stack.settings.bootstrap_servers, f"t-{uuid.uuid4().hex[:6]}",
+                             **{"auto.offset.reset": "earliest"})  # fmt: skip
+    consumer.subscribe(["bron.app.parkeren"])
+    started = time.monotonic()
+    stack.consents.execute(ToestemmingIntrekken(toestemmingId=granted.toestemmingId))
+    eventually(lambda: reader.view("parkeren", "parkeervergunning", resident.persoon_id) is None,
+               10, 0.01)  # fmt: skip
+    latency = time.monotonic() - started
+    assert latency < 1.0, f"revocation took {latency:.2f} s"
+    values = []
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and (not values or values[-1] is not None):
+        m = consumer.poll(0.2)
+        if m is not None and m.error() is None and m.key() == resident.persoon_id.encode():
+            values.append(m.value())
+    consumer.close()
+    assert values[0] is not None, "the view was on the app's topic"
+    assert values[-1] is None, "the app's topic ends with a tombstone"
+    reader.close()
+
+
+def test_a_poison_message_is_dead_lettered_and_the_rest_flows(stack: Stack) -> None:
+    producer = Producer({"bootstrap.servers": stack.settings.bootstrap_servers})
+    producer.produce("bron.brp.events", key=b"not-a-person", value=b"\x00garbage",
+                     headers=[("ce_type", b"nl.brp.persoon-ingeschreven.v1")])  # fmt: skip
+    producer.flush(10)
+    consumer = make_consumer(stack.settings.bootstrap_servers, f"t-{uuid.uuid4().hex[:6]}",
+                             **{"auto.offset.reset": "earliest"})  # fmt: skip
+    consumer.subscribe(["bron.dead-letter"])
+    registry = RegistryClient(str(stack.settings.schema_registry_url))
+    codec = EventCodec(registry, "urn:test")
+    found = None
+    deadline = time.monotonic() + 30
+    while found is None and time.monotonic() < deadline:
+        m = consumer.poll(0.5)
+        if m is None or m.error() is not None:
+            continue
+        letter = codec.decode(m.key(), m.value(), m.headers() or []).data
+        if letter["key"] == b"not-a-person":
+            found = letter
+    consumer.close()
+    registry.close()
+    assert found is not None, "the poison message reaches bron.dead-letter"
+    assert found["value"] == b"\x00garbage"
+    assert found["topic"] == "bron.brp.events"
+    assert found["reason"]
+    # and the worker still projects: a new consent shows up
+    reader = stack.reader()
+    resident = next(p for p in persons() if p.gemeente_van_inschrijving == "0363"
+                    and p.geheimhouding_persoonsgegevens == 0)  # fmt: skip
+    stack.consents.execute(ToestemmingVerlenen(
+        toestemmingId=uuid.uuid4(), persoonId=uuid.UUID(resident.persoon_id),
+        appId="parkeren", doelId="parkeervergunning"))  # fmt: skip
+    eventually(lambda: reader.view("parkeren", "parkeervergunning", resident.persoon_id), 30)
+    reader.close()
+    proc = stack.workers[0].proc
+    assert proc is not None
+    assert proc.poll() is None, "the worker still runs"
