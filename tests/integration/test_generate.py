@@ -84,7 +84,7 @@ def _published_types(bootstrap: str, registry_url: str, ids: set[str]) -> Counte
                 empty = 0 if messages else empty + 1
                 for m in messages:
                     assert m.error() is None
-                    if m.key() is not None and m.key().decode() in ids:
+                    if (key := m.key()) is not None and key.decode() in ids:
                         seen[
                             codec.decode(m.key(), m.value(), m.headers() or []).attributes.type
                         ] += 1

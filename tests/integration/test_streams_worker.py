@@ -71,8 +71,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                                      streams_group=f"test-{uuid.uuid4().hex[:6]}")  # fmt: skip
         loader = Loader(settings)
         runtime = loader.runtimes["toestemming"]
-        publishers = [runtime.publisher(t) for t in ("toestemming", "app", "doel")]
-        consents = ToestemmingRegistry(runtime.engine, load_policy(), *publishers)
+        consents = ToestemmingRegistry(runtime.engine, load_policy(),
+                                       runtime.publisher("toestemming"), runtime.publisher("app"),
+                                       runtime.publisher("doel"))  # fmt: skip
         consents.sync_policy()
         loader.start_relays()
         generate(loader, PERSONS, seed=SEED)
@@ -165,7 +166,7 @@ def test_a_revocation_removes_the_citizen_within_a_second(stack: Stack) -> None:
                10, 0.01)  # fmt: skip
     latency = time.monotonic() - started
     assert latency < 1.0, f"revocation took {latency:.2f} s"
-    values = []
+    values: list[bytes | None] = []
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and (not values or values[-1] is not None):
         m = consumer.poll(0.2)
