@@ -273,5 +273,11 @@ class ProjectionStore:
         with self._engine.begin() as conn:
             yield StoreTx(conn, self._upserts, self._bulk)
 
+    def wipe(self) -> None:
+        """Every table emptied: views, states, offsets (`bron streams rebuild`)."""
+        with self._engine.begin() as conn:
+            for table in reversed(metadata.sorted_tables):
+                conn.execute(table.delete())
+
     def close(self) -> None:
         self._engine.dispose()

@@ -112,6 +112,19 @@ def run_worker(settings: Settings, instance: str | None = None) -> None:
         pipeline.store.close()
 
 
+def active_members(settings: Settings) -> int:
+    """How many consumers the workers' group has right now (0 when it is empty or unknown)."""
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({"bootstrap.servers": settings.bootstrap_servers})
+    futures = admin.describe_consumer_groups([settings.streams_group], request_timeout=10)
+    try:
+        description = futures[settings.streams_group].result(timeout=15)
+    except Exception:  # an unknown group has no members
+        return 0
+    return len(description.members)
+
+
 def _message(event: Any) -> Message:
     m = event.message
     headers: Sequence[tuple[str, bytes | None]] = list(m.headers or [])

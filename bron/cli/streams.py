@@ -21,3 +21,38 @@ def worker(
     from streams.worker import run_worker
 
     run_worker(load_settings(), instance)
+
+
+@app.command()
+def rebuild() -> None:
+    """Empty the projection store and rebuild it from every topic's first offset: the register
+    of apps and purposes and the consents first, then the registries. Stop the workers first."""
+    from rich.progress import Progress
+
+    from streams.replay import replay
+    from streams.worker import SOURCES, active_members, build_pipeline
+
+    settings = load_settings()
+    members = active_members(settings)
+    if members:
+        raise typer.BadParameter(
+            f"{members} worker(s) of group {settings.streams_group!r} are running; stop them "
+            "first (a rebuild and a worker must not write the store at the same time)"
+        )
+    pipeline = build_pipeline(settings)
+    try:
+        pipeline.store.wipe()
+        with Progress(transient=True) as progress:
+            task = progress.add_task("rebuilding the projections", total=None)
+            first = replay(pipeline, settings.bootstrap_servers,
+                           ["bron.policy.events", "bron.toestemming.events"],
+                           progress=lambda n: progress.advance(task, n))  # fmt: skip
+            rest = replay(pipeline, settings.bootstrap_servers, SOURCES,
+                          progress=lambda n: progress.advance(task, n))  # fmt: skip
+        events = first.events + rest.events
+        seconds = first.seconds + rest.seconds
+        typer.echo(f"rebuilt from {events} events in {seconds:.1f} s "
+                   f"({events / seconds if seconds else 0:.0f} events/s); dead letters: "
+                   f"{pipeline.counts.dead_letters}")  # fmt: skip
+    finally:
+        pipeline.store.close()
