@@ -4,7 +4,7 @@ Also which entity it is about: the kind and id every fold, index and store row u
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # event type stem (without "nl." and ".vN") → entity kind
@@ -35,6 +35,9 @@ class UnknownEvent(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
+    """`kind` and `entity_id` are worked out once, when the event is made: an unknown type or
+    a missing id fails there (and the message is dead-lettered)."""
+
     topic: str
     partition: int
     offset: int
@@ -42,14 +45,13 @@ class Incoming:
     event_type: str
     sequence: int
     data: dict[str, Any]
+    kind: str = field(init=False)
+    entity_id: str = field(init=False)
 
-    @property
-    def kind(self) -> str:
-        return kind_of(self.event_type)
-
-    @property
-    def entity_id(self) -> str:
-        return str(self.data[_ID_FIELD.get(self.kind, "identificatie")])
+    def __post_init__(self) -> None:
+        kind = kind_of(self.event_type)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "entity_id", str(self.data[_ID_FIELD.get(kind, "identificatie")]))
 
     @property
     def verb(self) -> str:

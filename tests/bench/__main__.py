@@ -15,6 +15,7 @@ from tests.bench.generate_load import bench_generate
 from tests.bench.harness import BenchContext, Benchmark, Report
 from tests.bench.kafka_clients import bench_kafka_clients
 from tests.bench.outbox_relay import bench_outbox_relay
+from tests.bench.projections import bench_projections
 from tests.bench.registry_changes import bench_registry_changes
 from tests.bench.schema_registry import bench_schema_registry
 
@@ -24,6 +25,7 @@ BENCHMARKS: list[Benchmark] = [
     bench_outbox_relay,
     bench_registry_changes,
     bench_generate,
+    bench_projections,
 ]
 
 

@@ -1,0 +1,232 @@
+"""The projection pipeline: events per second through a faust worker against a plain
+confluent-kafka consumer feeding the same `Pipeline` the same events, and the revocation
+latency against a bare produce → consume round trip, measured in the same run.
+
+Set-up: a fresh schema registry with the contracts; N synthetic persons through the registries'
+use cases, published by their relays (about 4.25 events per person), and the register of apps
+and purposes. Figure: a `bron streams worker` process on an empty store (SQLite), timed from its
+first committed batch until the store's offsets reach the topics' end offsets (start-up is
+reported apart). Baseline: `streams.replay` (a confluent-kafka consumer, batches of 500) into
+another empty store, through the same pipeline. Revocation: a consent granted, its view seen,
+then revoked through the consent register's use case, timed until the view is gone from the
+store; baseline: one record produced (acks=all) and read back by a consumer already assigned."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from confluent_kafka import Producer, TopicPartition
+
+from bron.db import database_url
+from bron.kafka.clients import make_consumer
+from bron.policy import load_policy
+from bron.process import ManagedProcess, bron_command
+from bron.settings import Settings
+from services.brp.domain import Inschrijven
+from services.generator import plan
+from services.importer.generate import Loader, generate
+from services.outbox.testing import create_topic
+from services.toestemming.domain import ToestemmingIntrekken, ToestemmingVerlenen
+from services.toestemming.service import ToestemmingRegistry
+from streams.reads import ProjectionReader
+from streams.replay import replay
+from streams.store import ProjectionStore
+from streams.worker import SOURCES, build_pipeline
+from tests.bench.harness import BenchContext, Measurement
+from tests.integration.registries import contracts_registry, registry_settings
+
+
+def bench_projections(ctx: BenchContext) -> list[Measurement]:
+    persons = 400 if ctx.quick else 6000
+    revocations = 5 if ctx.quick else 25
+    worker_rates: list[float] = []
+    bare_rates: list[float] = []
+    startups: list[float] = []
+    with (
+        tempfile.TemporaryDirectory(prefix="bron-bench-streams-") as folder,
+        contracts_registry(ctx.bootstrap) as registry_url,
+    ):
+        base = registry_settings(Path(folder), ctx.bootstrap, registry_url)
+        loader = Loader(base)
+        try:
+            consents = _consents(loader)
+            consents.sync_policy()
+            loader.start_relays()
+            seed = uuid.uuid4().int % 100_000
+            generate(loader, persons, seed=seed)
+            while loader.pending():
+                time.sleep(0.2)
+            for repeat in range(ctx.repeats):
+                group = f"bench-{uuid.uuid4().hex[:6]}"
+                bare = _settings(base, folder, f"{group}-bare")
+                pipeline = build_pipeline(bare)
+                done = replay(pipeline, ctx.bootstrap, SOURCES)
+                bare_rates.append(done.events / done.seconds)
+                pipeline.store.close()
+                rate, startup = _worker_run(_settings(base, folder, group), Path(folder), repeat)
+                worker_rates.append(rate)
+                startups.append(startup)
+            latency, round_trip = _revocations(loader, consents, base, folder, persons, seed,
+                                               revocations, ctx.bootstrap)  # fmt: skip
+        finally:
+            loader.close()
+    p = statistics.quantiles
+    return [
+        Measurement("streams.bare", "plain consumer → the same pipeline, events/s", "events/s",
+                    tuple(bare_rates)),
+        Measurement("streams.worker", f"faust worker, {persons} persons' events (start-up "
+                    f"{statistics.median(startups):.1f} s not counted)", "events/s",
+                    tuple(worker_rates), baseline="streams.bare"),
+        Measurement("streams.revocation.bare", "produce → consume round trip p50", "ms",
+                    (statistics.median(round_trip),), higher_is_better=False),
+        Measurement("streams.revocation.p50", "revocation → view gone from the store, p50",
+                    "ms", (statistics.median(latency),), higher_is_better=False,
+                    baseline="streams.revocation.bare"),
+        Measurement("streams.revocation.p99", "revocation → view gone from the store, p99",
+                    "ms", (p(latency, n=100)[98] if len(latency) > 1 else latency[0],),
+                    higher_is_better=False, baseline="streams.revocation.bare"),
+    ]  # fmt: skip
+
+
+def _settings(base: Settings, folder: str, group: str) -> Settings:
+    url = f"sqlite:///{Path(folder) / (group + '.db')}"
+    return base.model_copy(update={"streams_group": group, "projections_database_url": url})
+
+
+def _consents(loader: Loader) -> ToestemmingRegistry:
+    runtime = loader.runtimes["toestemming"]
+    return ToestemmingRegistry(runtime.engine, load_policy(), runtime.publisher("toestemming"),
+                               runtime.publisher("app"), runtime.publisher("doel"))  # fmt: skip
+
+
+def _ends(bootstrap: str) -> dict[tuple[str, int], int]:
+    consumer = make_consumer(bootstrap, f"ends-{uuid.uuid4().hex[:6]}")
+    try:
+        metadata = consumer.list_topics(timeout=10)
+        ends: dict[tuple[str, int], int] = {}
+        for topic in SOURCES:
+            for partition in metadata.topics[topic].partitions:
+                _, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), 10)
+                ends[(topic, partition)] = high
+        return ends
+    finally:
+        consumer.close()
+
+
+def _worker_run(settings: Settings, folder: Path, repeat: int) -> tuple[float, float]:
+    ends = _ends(settings.bootstrap_servers)
+    total = sum(ends.values())
+    store = ProjectionStore(database_url(settings, "projections"))
+    env = {"BRON_DATA_DIR": str(settings.data_dir),
+           "BRON_KAFKA_BOOTSTRAP": settings.bootstrap_servers,
+           "BRON_SCHEMA_REGISTRY_URL": str(settings.schema_registry_url),
+           "BRON_STREAMS_GROUP": settings.streams_group,
+           "BRON_PROJECTIONS_DATABASE_URL": str(settings.projections_database_url)}  # fmt: skip
+    worker = ManagedProcess("worker", bron_command("streams", "worker", "--instance", f"b{repeat}"),
+                            folder / f"worker-{repeat}.log", env)  # fmt: skip
+    started = time.perf_counter()
+    worker.start()
+    first_at = first_done = None
+    try:
+        while True:
+            done = _done(store, settings.streams_group)
+            now = time.perf_counter()
+            if first_at is None and done:
+                first_at, first_done = now, done
+            if done >= total:
+                break
+            if now - started > 900:
+                raise TimeoutError(f"the worker did {done} of {total} events in 900 s")
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+        store.close()
+    assert first_at is not None
+    assert first_done is not None
+    elapsed = max(now - first_at, 1e-6)
+    return (total - first_done) / elapsed, first_at - started
+
+
+def _done(store: ProjectionStore, group: str) -> int:
+    with store.transaction() as tx:
+        return sum(sum(tx.offsets(group, topic).values()) for topic in SOURCES)
+
+
+def _revocations(
+    loader: Loader,
+    consents: ToestemmingRegistry,
+    base: Settings,
+    folder: str,
+    persons: int,
+    seed: int,
+    count: int,
+    bootstrap: str,
+) -> tuple[list[float], list[float]]:
+    settings = _settings(base, folder, f"bench-rev-{uuid.uuid4().hex[:6]}")
+    store = ProjectionStore(database_url(settings, "projections"))
+    store.close()
+    reader = ProjectionReader(database_url(settings, "projections"))
+    env = {"BRON_DATA_DIR": str(settings.data_dir), "BRON_KAFKA_BOOTSTRAP": bootstrap,
+           "BRON_SCHEMA_REGISTRY_URL": str(settings.schema_registry_url),
+           "BRON_STREAMS_GROUP": settings.streams_group,
+           "BRON_PROJECTIONS_DATABASE_URL": str(settings.projections_database_url)}  # fmt: skip
+    worker = ManagedProcess("worker", bron_command("streams", "worker", "--instance", "rev"),
+                            Path(folder) / "worker-rev.log", env)  # fmt: skip
+    residents = [s.command for s in plan(persons, seed) if isinstance(s.command, Inschrijven)
+                 and s.command.gemeente_van_inschrijving == "0363"
+                 and s.command.geheimhouding_persoonsgegevens == 0][:count]  # fmt: skip
+    latencies: list[float] = []
+    worker.start()
+    try:
+        for person in residents:
+            granted = ToestemmingVerlenen(toestemmingId=uuid.uuid4(),
+                                          persoonId=uuid.UUID(person.persoon_id),
+                                          appId="parkeren", doelId="parkeervergunning")  # fmt: skip
+            consents.execute(granted)
+            _until(lambda p=person: reader.view("parkeren", "parkeervergunning", p.persoon_id)
+                   is not None, 600)  # fmt: skip
+            started = time.perf_counter()
+            consents.execute(ToestemmingIntrekken(toestemmingId=granted.toestemmingId))
+            _until(lambda p=person: reader.view("parkeren", "parkeervergunning", p.persoon_id)
+                   is None, 30)  # fmt: skip
+            latencies.append((time.perf_counter() - started) * 1000)
+    finally:
+        worker.stop()
+        reader.close()
+    return latencies, _round_trips(bootstrap, count)
+
+
+def _until(check: object, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise TimeoutError("the projection did not follow")
+        time.sleep(0.002)
+
+
+def _round_trips(bootstrap: str, count: int) -> list[float]:
+    topic = create_topic(bootstrap, "bench-round-trip", partitions=1)
+    consumer = make_consumer(bootstrap, f"rt-{uuid.uuid4().hex[:6]}")
+    partition = TopicPartition(topic, 0)
+    _, high = consumer.get_watermark_offsets(partition, 10)
+    consumer.assign([TopicPartition(topic, 0, high)])
+    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 0})
+    times = []
+    try:
+        for _ in range(count):
+            marker = uuid.uuid4().hex.encode()
+            started = time.perf_counter()
+            producer.produce(topic, key=b"bench-round-trip", value=marker)
+            producer.flush(10)
+            while True:
+                m = consumer.poll(1.0)
+                if m is not None and m.error() is None and m.value() == marker:
+                    break
+            times.append((time.perf_counter() - started) * 1000)
+    finally:
+        consumer.close()
+    return times
