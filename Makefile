@@ -6,13 +6,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: up test lint bench install jars postgres clean
+.PHONY: up test test-resilience lint bench install jars postgres clean
 
 up: jars
 	$(BIN)/bron up
 
 test: jars postgres
 	$(BIN)/pytest
+
+# The fault tests at full size: the stream workers killed and rebalanced during ~100,000 events.
+test-resilience: jars postgres
+	BRON_TEST_STREAMS_PERSONS=23600 $(BIN)/pytest tests/integration/test_streams_resilience.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -117,6 +117,11 @@ class Pipeline:
         self.counts.records += len(result.records)
         return result
 
+    def close(self) -> None:
+        self.producer.flush(10)
+        self.store.close()
+        self.codec.registry.close()
+
     def decode(self, message: Message) -> Incoming:
         event = self.codec.decode(message.key, message.value, message.headers)
         attributes = event.attributes

@@ -109,7 +109,7 @@ def run_worker(settings: Settings, instance: str | None = None) -> None:
     try:
         worker.execute_from_commandline()
     finally:
-        pipeline.store.close()
+        pipeline.close()
 
 
 def active_members(settings: Settings) -> int:

@@ -55,4 +55,4 @@ def rebuild() -> None:
                    f"({events / seconds if seconds else 0:.0f} events/s); dead letters: "
                    f"{pipeline.counts.dead_letters}")  # fmt: skip
     finally:
-        pipeline.store.close()
+        pipeline.close()

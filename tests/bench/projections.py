@@ -66,7 +66,7 @@ def bench_projections(ctx: BenchContext) -> list[Measurement]:
                 pipeline = build_pipeline(bare)
                 done = replay(pipeline, ctx.bootstrap, SOURCES)
                 bare_rates.append(done.events / done.seconds)
-                pipeline.store.close()
+                pipeline.close()
                 rate, startup = _worker_run(_settings(base, folder, group), Path(folder), repeat)
                 worker_rates.append(rate)
                 startups.append(startup)
