@@ -30,6 +30,7 @@ from bron.kafka.clients import make_producer
 from bron.settings import Settings
 from bron.topics import DEAD_LETTER, POLICY_EVENTS, REGISTRY_EVENTS, Cleanup, TopicSpec
 from bron.types import TopicName
+from streams.metrics import serve_metrics
 from streams.pipeline import Message, Pipeline
 from streams.store import ProjectionStore
 
@@ -98,11 +99,15 @@ def create_app(settings: Settings, pipeline: Pipeline, instance: str | None = No
     return app
 
 
-def run_worker(settings: Settings, instance: str | None = None) -> None:
+def run_worker(
+    settings: Settings, instance: str | None = None, metrics_port: int | None = None
+) -> None:
     """Runs until SIGTERM/SIGINT (faust's handlers stop the agent after its batch, commit and
     exit)."""
     ensure_topics(settings.bootstrap_servers, [*CONSUMED, DEAD_LETTER])
     pipeline = build_pipeline(settings)
+    port = metrics_port or settings.streams_port
+    serve_metrics(pipeline, settings.bootstrap_servers, SOURCES, port)
     app = create_app(settings, pipeline, instance)
     worker = faust.Worker(app, quiet=True, override_logging=False, redirect_stdouts=False,
                           loglevel="warning")  # fmt: skip

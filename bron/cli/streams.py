@@ -16,11 +16,13 @@ app = typer.Typer(help="Stream workers: consent- and purpose-filtered projection
 def worker(
     instance: Annotated[str | None, typer.Option(help="A stable name for this worker (static "
                                                  "group membership: fast restarts)")] = None,
+    metrics_port: Annotated[int | None, typer.Option(help="Port of /metrics (default: "
+                                                     "BRON_STREAMS_PORT)")] = None,
 ) -> None:  # fmt: skip
     """Run a worker; several share the partitions. Stops on SIGTERM/SIGINT."""
     from streams.worker import run_worker
 
-    run_worker(load_settings(), instance)
+    run_worker(load_settings(), instance, metrics_port)
 
 
 @app.command()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from confluent_kafka import Producer
 
@@ -23,7 +24,7 @@ from bron.kafka.clients import make_consumer
 from bron.policy import load_policy
 from bron.process import ManagedProcess, bron_command
 from bron.settings import Settings
-from bron.testing import broker_settings, running_broker
+from bron.testing import broker_settings, free_ports, running_broker
 from services.brp.domain import Inschrijven
 from services.generator import plan
 from services.importer.generate import Loader, generate
@@ -44,12 +45,14 @@ class Stack:
     consents: ToestemmingRegistry
     workers: list[ManagedProcess]
     folder: Path
+    metrics_port: int = 0
 
     def start_worker(self, name: str = "w1") -> ManagedProcess:
         env = {"BRON_DATA_DIR": str(self.settings.data_dir),
                "BRON_KAFKA_BOOTSTRAP": self.settings.bootstrap_servers,
                "BRON_SCHEMA_REGISTRY_URL": str(self.settings.schema_registry_url),
-               "BRON_STREAMS_GROUP": self.settings.streams_group}  # fmt: skip
+               "BRON_STREAMS_GROUP": self.settings.streams_group,
+               "BRON_STREAMS_PORT": str(self.metrics_port)}  # fmt: skip
         worker = ManagedProcess(name, bron_command("streams", "worker", "--instance", name),
                                 self.folder / f"{name}.log", env)  # fmt: skip
         worker.start()
@@ -77,7 +80,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         consents.sync_policy()
         loader.start_relays()
         generate(loader, PERSONS, seed=SEED)
-        s = Stack(settings, loader, consents, [], folder)
+        s = Stack(settings, loader, consents, [], folder, free_ports(1)[0])
         ProjectionStore(database_url(settings, "projections")).close()  # the tables, for readers
         try:
             s.start_worker()
@@ -215,3 +218,15 @@ def test_a_poison_message_is_dead_lettered_and_the_rest_flows(stack: Stack) -> N
     proc = stack.workers[0].proc
     assert proc is not None
     assert proc.poll() is None, "the worker still runs"
+
+
+def test_metrics_show_events_lag_and_dead_letters_and_no_personal_data(stack: Stack) -> None:
+    text = httpx.get(f"http://127.0.0.1:{stack.metrics_port}/metrics", timeout=10).text
+    applied = next(line for line in text.splitlines()
+                   if line.startswith('bron_streams_events_total{outcome="applied"}'))  # fmt: skip
+    assert float(applied.split()[-1]) > PERSONS
+    assert 'bron_streams_lag{topic="bron.brp.events"}' in text
+    assert 'bron_streams_dead_letters_total{error="DecodeError"} 1.0' in text
+    for p in persons():
+        assert p.burgerservicenummer not in text
+        assert p.persoon_id not in text
