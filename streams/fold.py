@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from streams.incoming import UnknownEvent
+
 State = dict[str, Any]
 
 
@@ -21,7 +23,32 @@ class FoldError(ValueError):
     """The events do not fold (e.g. a change before the creation): dead-lettered."""
 
 
+_BAG_OBJECTS = {"woonplaats": "woonplaats", "openbare_ruimte": "openbare-ruimte",
+                "nummeraanduiding": "nummeraanduiding", "verblijfsobject": "verblijfsobject",
+                "pand": "pand"}  # fmt: skip
+# kind → the stems of the event types its fold knows (`schemas/avro/<registry>/<stem>.avsc`)
+STEMS: dict[str, frozenset[str]] = {
+    "persoon": frozenset(f"persoon-{verb}" for verb in (
+        "ingeschreven", "naam-gewijzigd", "verhuisd", "partnerschap-aangegaan",
+        "partnerschap-ontbonden", "overleden", "geheimhouding-gewijzigd",
+        "burgerservicenummer-gewijzigd")),
+    "woz_object": frozenset(("woz-object-aangemaakt", "woz-object-gewijzigd",
+                             "waarde-vastgesteld", "belanghebbende-gewijzigd",
+                             "bezwaar-ingediend", "bezwaar-afgehandeld")),
+    "toestemming": frozenset(f"toestemming-{verb}"
+                             for verb in ("verleend", "ingetrokken", "verlopen")),
+    "doel": frozenset(("doel-vastgesteld", "doel-gewijzigd")),
+    "app": frozenset(("app-geregistreerd", "app-gewijzigd")),
+    **{kind: frozenset(f"{name}-{verb}" for verb in ("aangemaakt", "gewijzigd", "ingetrokken"))
+       for kind, name in _BAG_OBJECTS.items()},
+}  # fmt: skip
+
+
 def fold(kind: str, state: State | None, event_type: str, data: Mapping[str, Any]) -> State:
+    """UnknownEvent for a type this kind's fold does not know (never guessed at); FoldError
+    for a known one that does not fold onto `state` (a change before the creation)."""
+    if _stem(event_type) not in STEMS.get(kind, frozenset()):
+        raise UnknownEvent(f"no projection folds {event_type} into a {kind}")
     record: State = jsonable(dict(data))
     if kind == "persoon":
         return _persoon(state, event_type, record)
@@ -93,11 +120,14 @@ def _persoon(state: State | None, event_type: str, d: State) -> State:
 
 
 def _bag(state: State | None, event_type: str, d: State) -> State:
-    if _stem(event_type).endswith("-aangemaakt"):
+    stem = _stem(event_type)
+    if stem.endswith("-aangemaakt"):
         return d
     if state is None:
         raise FoldError(f"{event_type} before the object was aangemaakt")
-    return {**state, **{k: v for k, v in d.items() if v is not None or k == "eindGeldigheid"}}
+    if stem.endswith("-gewijzigd"):
+        return d  # the complete new voorkomen: a field it leaves out (null) is gone
+    return {**state, **d}  # ingetrokken: the last voorkomen, with its end
 
 
 def _woz(state: State | None, event_type: str, d: State) -> State:

@@ -18,7 +18,7 @@ from bron.policy import Policy
 from streams import compose
 from streams.fold import fold
 from streams.incoming import Incoming
-from streams.index import active_key, index_of, moment
+from streams.index import index_of, moment
 from streams.scope import consent_active, scope
 from streams.store import Entity, StoredView
 
@@ -30,7 +30,9 @@ class Port(Protocol):
 
     def offsets(self, consumer: str, topic: str) -> dict[int, int]: ...
     def set_offsets(self, consumer: str, topic: str, offsets: Mapping[int, int]) -> None: ...
-    def entities(self, kind: str, ids: Collection[str]) -> dict[str, Entity]: ...
+    def entities(
+        self, kind: str, ids: Collection[str], with_index: bool = True
+    ) -> dict[str, Entity]: ...
     def put_many(self, entities: Sequence[Entity]) -> None: ...
     def find(self, kind: str, name: str, value: str) -> list[str]: ...
     def find_many(self, kind: str, name: str, values: Collection[str]) -> dict[str, list[str]]: ...
@@ -39,6 +41,9 @@ class Port(Protocol):
     def views_of(self, persoon_ids: Collection[str]) -> list[StoredView]: ...
     def put_view(self, app_id: str, doel_id: str, persoon_id: str, digest: str,
                  view: dict[str, Any]) -> int | None: ...  # fmt: skip
+    def put_views(
+        self, views: Sequence[tuple[str, str, str, str, dict[str, Any]]]
+    ) -> dict[tuple[str, str, str], int]: ...
     def delete_view(self, app_id: str, doel_id: str, persoon_id: str) -> int | None: ...
     def views_of_doel(self, app_id: str, doel_id: str, after: str | None = None,
                       limit: int = 1000) -> list[str]: ...  # fmt: skip
@@ -116,7 +121,7 @@ class Projector:
         result = Result()
         due = [i for _, i in tx.find_range("toestemming", "verloopt", moment(now))]
         ended = []
-        for consent in tx.entities("toestemming", due).values():
+        for consent in tx.entities("toestemming", due, with_index=False).values():
             if consent.state.get("status") == "verleend":
                 state = {**consent.state, "status": "verlopen"}
                 ended.append(Entity("toestemming", consent.id, consent.seq, state,
@@ -153,7 +158,9 @@ class Projector:
             passed[partition] = max(passed.get(partition, 0), offset + 1)
         fresh = []
         for event in batch:
-            offsets = stored.setdefault(event.topic, tx.offsets(self.consumer, event.topic))
+            offsets = stored.get(event.topic)
+            if offsets is None:
+                offsets = stored[event.topic] = tx.offsets(self.consumer, event.topic)
             if event.offset < offsets.get(event.partition, 0):
                 result.duplicates += 1
                 continue
@@ -176,6 +183,7 @@ class Projector:
     ) -> set[str]:
         persons: set[str] = set()
         by_kind: dict[str, set[str]] = {}
+        places: set[str] = set()  # verblijfsobjecten of the changed WOZ objects, before and after
         for (kind, entity_id), entity in after.items():
             old = before.get((kind, entity_id))
             by_kind.setdefault(kind, set()).add(entity_id)
@@ -184,14 +192,16 @@ class Projector:
                 for state in (entity.state, old.state if old else None):
                     persons |= _related_ids(state)
             elif kind == "woz_object":
-                persons |= {v for n, v in entity.index if n == "belanghebbende"}
-                persons |= {v for n, v in (old.index if old else ()) if n == "belanghebbende"}
+                for state in (entity.state, old.state if old else None):
+                    index = index_of(kind, state) if state else frozenset()
+                    persons |= {v for n, v in index if n == "belanghebbende"}
+                    places |= {v for n, v in index if n == "verblijfsobject"}
             elif kind == "toestemming":
                 persons.add(entity.state["persoonId"])
             elif kind in ("doel", "app"):
                 persons |= self._policy_scope(tx, policy, kind, entity, old)
         persons |= _children(tx, by_kind.get("persoon", set()))
-        persons |= _residents(tx, by_kind)
+        persons |= _residents(tx, by_kind, places)
         return persons
 
     def _policy_scope(
@@ -217,7 +227,8 @@ class Projector:
             if doel.needs_consent:
                 consents = tx.find("toestemming", "doel", f"{app_id}|{doel_id}")
                 persons |= {
-                    c.state["persoonId"] for c in tx.entities("toestemming", consents).values()
+                    c.state["persoonId"]
+                    for c in tx.entities("toestemming", consents, with_index=False).values()
                 }
             else:
                 found = tx.find_many("persoon", "gemeente", doel.gemeenten)
@@ -232,10 +243,12 @@ class Projector:
             return []
         context = _Context.load(tx, ids)
         touched: set[tuple[str, str]] = set()
+        writes: list[tuple[str, str, str, str, dict[str, Any]]] = []
+        allowed = {(a.id, d) for a in policy.apps for d in a.doelen}
         for persoon_id in ids:
             persoon = context.persons.get(persoon_id)
-            existing = {(v.app_id, v.doel_id) for v in context.views.get(persoon_id, [])
-                        if v.view is not None}  # fmt: skip
+            stored = {(v.app_id, v.doel_id): v.digest for v in context.views.get(persoon_id, [])
+                      if v.view is not None}  # fmt: skip
             document = None
             for app in policy.apps:
                 for doel_id in app.doelen:
@@ -246,17 +259,19 @@ class Projector:
                             document = context.render(self.render, persoon.state, now.date())
                         view = compose.view(doel, document, *context.places(persoon.state),
                                             context.woz_of(persoon_id, persoon.state))  # fmt: skip
-                        if tx.put_view(app.id, doel_id, persoon_id, compose.digest(view), view):
-                            touched.add((app.id, persoon_id))
-                    elif (app.id, doel_id) in existing and tx.delete_view(
+                        digest = compose.digest(view)
+                        if stored.get((app.id, doel_id)) != digest:
+                            writes.append((app.id, doel_id, persoon_id, digest, view))
+                    elif (app.id, doel_id) in stored and tx.delete_view(
                         app.id, doel_id, persoon_id
                     ):
                         touched.add((app.id, persoon_id))
             # purposes the app no longer has, or apps that are gone
-            allowed = {(a.id, d) for a in policy.apps for d in a.doelen}
-            for app_id, doel_id in existing - allowed:
+            for app_id, doel_id in set(stored) - allowed:
                 if tx.delete_view(app_id, doel_id, persoon_id):
                     touched.add((app_id, persoon_id))
+        written = tx.put_views(writes) if writes else {}
+        touched |= {(app_id, persoon_id) for app_id, _, persoon_id in written}
         return _records(tx, touched)
 
 
@@ -277,16 +292,21 @@ class _Context:
 
     @classmethod
     def load(cls, tx: Port, ids: list[str]) -> _Context:
-        persons = tx.entities("persoon", ids)
+        persons = tx.entities("persoon", ids, with_index=False)
         related_ids = set().union(*(_related_ids(p.state) for p in persons.values())) - set(persons)
-        related = {**persons, **tx.entities("persoon", related_ids)}
+        related = {**persons, **tx.entities("persoon", related_ids, with_index=False)}
         by_parent = tx.find_many("persoon", "ouder", ids)
         child_ids = {c for cs in by_parent.values() for c in cs}
-        children_states = {**related, **tx.entities("persoon", child_ids - set(related))}
+        children_states = {
+            **related,
+            **tx.entities("persoon", child_ids - set(related), with_index=False),
+        }
         children = {p: [children_states[c] for c in cs if c in children_states]
                     for p, cs in by_parent.items()}  # fmt: skip
         consent_ids = tx.find_many("toestemming", "persoon", ids)
-        consent_states = tx.entities("toestemming", {c for cs in consent_ids.values() for c in cs})
+        consent_states = tx.entities(
+            "toestemming", {c for cs in consent_ids.values() for c in cs}, with_index=False
+        )
         consents = {p: [consent_states[c] for c in cs if c in consent_states]
                     for p, cs in consent_ids.items()}  # fmt: skip
         plaatsen = [(p.state.get("verblijfplaats") or {}) for p in persons.values()]
@@ -294,17 +314,19 @@ class _Context:
                   if v.get("nummeraanduidingIdentificatie")}  # fmt: skip
         vbo_ids = {v["adresseerbaarObjectIdentificatie"] for v in plaatsen
                    if v.get("adresseerbaarObjectIdentificatie")}  # fmt: skip
-        nummeraanduidingen = tx.entities("nummeraanduiding", na_ids)
+        nummeraanduidingen = tx.entities("nummeraanduiding", na_ids, with_index=False)
         straat_ids = {n.state["ligtAan"] for n in nummeraanduidingen.values()
                       if n.state.get("ligtAan")}  # fmt: skip
-        openbare_ruimten = tx.entities("openbare_ruimte", straat_ids)
-        plaats_ids = {o.state["ligtIn"] for o in openbare_ruimten.values() if o.state.get("ligtIn")}
-        woonplaatsen = tx.entities("woonplaats", plaats_ids)
-        verblijfsobjecten = tx.entities("verblijfsobject", vbo_ids)
+        openbare_ruimten = tx.entities("openbare_ruimte", straat_ids, with_index=False)
+        plaats_ids = {e.state["ligtIn"] for e in [*openbare_ruimten.values(),
+                                                  *nummeraanduidingen.values()]
+                      if e.state.get("ligtIn")}  # fmt: skip
+        woonplaatsen = tx.entities("woonplaats", plaats_ids, with_index=False)
+        verblijfsobjecten = tx.entities("verblijfsobject", vbo_ids, with_index=False)
         woz_by_person = tx.find_many("woz_object", "belanghebbende", ids)
         woz_by_vbo = tx.find_many("woz_object", "verblijfsobject", vbo_ids)
         woz_ids = {w for ws in [*woz_by_person.values(), *woz_by_vbo.values()] for w in ws}
-        woz_states = tx.entities("woz_object", woz_ids)
+        woz_states = tx.entities("woz_object", woz_ids, with_index=False)
         woz: dict[str, list[Entity]] = {}
         for key, found in [*woz_by_person.items(), *woz_by_vbo.items()]:
             woz.setdefault(key, []).extend(woz_states[w] for w in found if w in woz_states)
@@ -315,8 +337,8 @@ class _Context:
                    woonplaatsen, verblijfsobjecten, woz, views)  # fmt: skip
 
     def consent(self, persoon_id: str, app_id: str, doel_id: str, now: datetime.datetime) -> bool:
-        key = active_key(persoon_id, app_id, doel_id)
-        return any(("actief", key) in c.index and consent_active(c.state, now)
+        return any((c.state.get("appId"), c.state.get("doelId")) == (app_id, doel_id)
+                   and consent_active(c.state, now)
                    for c in self.consents.get(persoon_id, []))  # fmt: skip
 
     def render(self, render: Render, state: dict[str, Any], today: datetime.date) -> dict[str, Any]:
@@ -334,7 +356,9 @@ class _Context:
         adres_doc = None
         if na is not None:
             straat = self.openbare_ruimten.get(na.state.get("ligtAan") or "")
-            woonplaats = self.woonplaatsen.get(straat.state.get("ligtIn") or "") if straat else None
+            # the nummeraanduiding names its woonplaats only when it is not its street's
+            plaats_id = na.state.get("ligtIn") or (straat.state.get("ligtIn") if straat else None)
+            woonplaats = self.woonplaatsen.get(plaats_id or "")
             adres_doc = compose.adres(
                 na.state,
                 straat.state.get("naam") if straat else None,
@@ -367,19 +391,21 @@ def _children(tx: Port, persons: set[str]) -> set[str]:
     return {c for cs in found.values() for c in cs}
 
 
-def _residents(tx: Port, changed: Mapping[str, set[str]]) -> set[str]:
-    """Residents of the changed addresses, verblijfsobjecten, streets, places and WOZ objects."""
+def _residents(tx: Port, changed: Mapping[str, set[str]], woz_places: set[str]) -> set[str]:
+    """Residents of the changed addresses, verblijfsobjecten, streets and places, and of the
+    verblijfsobjecten a changed WOZ object covers or covered (`woz_places`)."""
     nummeraanduidingen = set(changed.get("nummeraanduiding", set()))
-    verblijfsobjecten = set(changed.get("verblijfsobject", set()))
+    verblijfsobjecten = set(changed.get("verblijfsobject", set())) | woz_places
     straten = set(changed.get("openbare_ruimte", set()))
     if changed.get("woonplaats"):
         found = tx.find_many("openbare_ruimte", "woonplaats", changed["woonplaats"])
         straten |= {s for ss in found.values() for s in ss}
+        # a nummeraanduiding in another woonplaats than its street names its own (`ligtIn`)
+        found = tx.find_many("nummeraanduiding", "woonplaats", changed["woonplaats"])
+        nummeraanduidingen |= {n for ns in found.values() for n in ns}
     if straten:
         found = tx.find_many("nummeraanduiding", "openbare_ruimte", straten)
         nummeraanduidingen |= {n for ns in found.values() for n in ns}
-    for woz in tx.entities("woz_object", changed.get("woz_object", set())).values():
-        verblijfsobjecten |= set(woz.state.get("verblijfsobjectIdentificaties") or [])
     persons: set[str] = set()
     for name, values in (("nummeraanduiding", nummeraanduidingen),
                          ("verblijfsobject", verblijfsobjecten)):  # fmt: skip
@@ -405,7 +431,7 @@ def _records(tx: Port, touched: set[tuple[str, str]]) -> list[AppRecord]:
 
 def _all(tx: Port, kind: str) -> list[dict[str, Any]]:
     ids = _paged(lambda after: tx.ids(kind, after))
-    return [e.state for e in tx.entities(kind, ids).values()]
+    return [e.state for e in tx.entities(kind, ids, with_index=False).values()]
 
 
 def _paged(page: Callable[[str | None], list[str]]) -> set[str]:

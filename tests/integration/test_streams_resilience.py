@@ -98,7 +98,7 @@ def ends(bootstrap: str) -> dict[tuple[str, int], int]:
     consumer = make_consumer(bootstrap, f"ends-{uuid.uuid4().hex[:6]}")
     try:
         metadata = consumer.list_topics(timeout=10)
-        found = {}
+        found: dict[tuple[str, int], int] = {}
         for topic in SOURCES:
             for partition in metadata.topics[topic].partitions:
                 _, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), 10)
