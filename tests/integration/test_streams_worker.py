@@ -185,27 +185,36 @@ def test_a_poison_message_is_dead_lettered_and_the_rest_flows(stack: Stack) -> N
     producer = Producer({"bootstrap.servers": stack.settings.bootstrap_servers})
     producer.produce("bron.brp.events", key=b"not-a-person", value=b"\x00garbage",
                      headers=[("ce_type", b"nl.brp.persoon-ingeschreven.v1")])  # fmt: skip
+    # well-formed headers and wire format, but a schema id no registry ever gave out
+    headers = [(k, v) for k, v in _valid_headers(stack)]
+    producer.produce("bron.brp.events", key=b"unknown-schema", value=b"\x00\x00\x01\x86\x9f\x02",
+                     headers=headers)  # fmt: skip
     producer.flush(10)
     consumer = make_consumer(stack.settings.bootstrap_servers, f"t-{uuid.uuid4().hex[:6]}",
                              **{"auto.offset.reset": "earliest"})  # fmt: skip
     consumer.subscribe(["bron.dead-letter"])
     registry = RegistryClient(str(stack.settings.schema_registry_url))
     codec = EventCodec(registry, "urn:test")
-    found = None
+    letters: dict[bytes, dict[str, Any]] = {}
     deadline = time.monotonic() + 30
-    while found is None and time.monotonic() < deadline:
+    while len(letters) < 2 and time.monotonic() < deadline:
         m = consumer.poll(0.5)
         if m is None or m.error() is not None:
             continue
         letter = codec.decode(m.key(), m.value(), m.headers() or []).data
-        if letter["key"] == b"not-a-person":
-            found = letter
+        if letter["key"] in (b"not-a-person", b"unknown-schema"):
+            letters[letter["key"]] = letter
     consumer.close()
     registry.close()
+    found = letters.get(b"not-a-person")
     assert found is not None, "the poison message reaches bron.dead-letter"
     assert found["value"] == b"\x00garbage"
     assert found["topic"] == "bron.brp.events"
-    assert found["reason"]
+    assert "ce_id" in found["reason"], found["reason"]
+    unknown = letters.get(b"unknown-schema")
+    assert unknown is not None, "the message with an unknown schema id reaches bron.dead-letter"
+    assert unknown["value"] == b"\x00\x00\x01\x86\x9f\x02"
+    assert "99999" in unknown["reason"] or "schema" in unknown["reason"], unknown["reason"]
     # and the worker still projects: a new consent shows up
     reader = stack.reader()
     resident = next(p for p in persons() if p.gemeente_van_inschrijving == "0363"
@@ -220,13 +229,21 @@ def test_a_poison_message_is_dead_lettered_and_the_rest_flows(stack: Stack) -> N
     assert proc.poll() is None, "the worker still runs"
 
 
+def _valid_headers(stack: Stack) -> list[tuple[str, bytes]]:
+    from bron.contracts.envelope import Attributes, to_headers
+
+    return to_headers(Attributes(source="urn:nld:oin:00000001001234567000:systeem:test",
+                                 type="nl.brp.persoon-ingeschreven.v1", sequence=1,
+                                 dataschema="subjects/x/versions/1"))  # fmt: skip
+
+
 def test_metrics_show_events_lag_and_dead_letters_and_no_personal_data(stack: Stack) -> None:
     text = httpx.get(f"http://127.0.0.1:{stack.metrics_port}/metrics", timeout=10).text
     applied = next(line for line in text.splitlines()
                    if line.startswith('bron_streams_events_total{outcome="applied"}'))  # fmt: skip
     assert float(applied.split()[-1]) > PERSONS
     assert 'bron_streams_lag{topic="bron.brp.events"}' in text
-    assert 'bron_streams_dead_letters_total{error="DecodeError"} 1.0' in text
+    assert 'bron_streams_dead_letters_total{error="DecodeError"} 2.0' in text
     for p in persons():
         assert p.burgerservicenummer not in text
         assert p.persoon_id not in text
