@@ -95,7 +95,8 @@ def test_the_rvig_persons_reach_the_statutory_purposes_projection(projected: Any
     time.sleep(2)
     by_bsn = reader.find("persoon", "bsn", sorted({p.burgerservicenummer for p in persons
                                                    if p.burgerservicenummer}))  # fmt: skip
-    ids = {bsn: found[0] for bsn, found in by_bsn.items() if found}
-    seen = reader.views("bijstand-loket", "bijstand", list(ids.values()))
-    shown = {bsn for bsn, persoon_id in ids.items() if persoon_id in seen}
-    assert shown == residents & set(ids), (len(shown), len(residents & set(ids)))
+    registered = {bsn: found[0] for bsn, found in by_bsn.items() if found}
+    seen = reader.views("bijstand-loket", "bijstand", list(registered.values()))
+    shown = {bsn for bsn, persoon_id in registered.items() if persoon_id in seen}
+    expected = residents & set(registered)
+    assert shown == expected, (len(shown), len(expected))
