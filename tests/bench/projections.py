@@ -67,6 +67,8 @@ def bench_projections(ctx: BenchContext) -> list[Measurement]:
                 done = replay(pipeline, ctx.bootstrap, SOURCES)
                 bare_rates.append(done.events / done.seconds)
                 pipeline.close()
+                if repeat == 0:
+                    reads = _reads(database_url(bare, "projections"))
                 rate, startup = _worker_run(_settings(base, folder, group), Path(folder), repeat)
                 worker_rates.append(rate)
                 startups.append(startup)
@@ -76,6 +78,7 @@ def bench_projections(ctx: BenchContext) -> list[Measurement]:
             loader.close()
     p = statistics.quantiles
     return [
+        *reads,
         Measurement("streams.bare", "plain consumer → the same pipeline, events/s", "events/s",
                     tuple(bare_rates)),
         Measurement("streams.worker", f"faust worker, {persons} persons' events (start-up "
@@ -89,6 +92,55 @@ def bench_projections(ctx: BenchContext) -> list[Measurement]:
         Measurement("streams.revocation.p99", "revocation → view gone from the store, p99",
                     "ms", (p(latency, n=100)[98] if len(latency) > 1 else latency[0],),
                     higher_is_better=False, baseline="streams.revocation.bare"),
+    ]  # fmt: skip
+
+
+def _reads(url: str, count: int = 2000) -> list[Measurement]:
+    """The gateway's reads from the store: one view by key, and 100 views at once (a DataLoader
+    batch), against a bare sqlite3 SELECT of the same row by primary key."""
+    import random
+    import sqlite3
+
+    reader = ProjectionReader(url)
+    path = url.removeprefix("sqlite:///")
+    db = sqlite3.connect(path)
+    rows = db.execute("SELECT app_id, doel_id, persoon_id FROM projection_view "
+                      "WHERE digest IS NOT NULL").fetchall()  # fmt: skip
+    rng = random.Random(1)
+    sample = [rng.choice(rows) for _ in range(count)]
+    one, bare, batch = [], [], []
+    for app_id, doel_id, persoon_id in sample:
+        started = time.perf_counter()
+        assert reader.view(app_id, doel_id, persoon_id) is not None
+        one.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        db.execute("SELECT view FROM projection_view WHERE app_id = ? AND doel_id = ? AND "
+                   "persoon_id = ?", (app_id, doel_id, persoon_id)).fetchone()  # fmt: skip
+        bare.append((time.perf_counter() - started) * 1000)
+    by_purpose: dict[tuple[str, str], list[str]] = {}
+    for app_id, doel_id, persoon_id in rows:
+        by_purpose.setdefault((app_id, doel_id), []).append(persoon_id)
+    (app_id, doel_id), ids = max(by_purpose.items(), key=lambda kv: len(kv[1]))
+    for _ in range(200):
+        chosen = rng.sample(ids, min(100, len(ids)))
+        started = time.perf_counter()
+        reader.views(app_id, doel_id, chosen)
+        batch.append((time.perf_counter() - started) * 1000)
+    reader.close()
+    db.close()
+
+    def p99(values: list[float]) -> float:
+        return statistics.quantiles(values, n=100)[98]
+
+    return [
+        Measurement("streams.read.bare.p99", "bare sqlite3 SELECT by key, p99", "ms",
+                    (p99(bare),), higher_is_better=False),
+        Measurement("streams.read.p50", "gateway read of one view (ProjectionReader), p50", "ms",
+                    (statistics.median(one),), higher_is_better=False),
+        Measurement("streams.read.p99", "gateway read of one view, p99", "ms", (p99(one),),
+                    higher_is_better=False, baseline="streams.read.bare.p99"),
+        Measurement("streams.read.batch.p99", "100 views in one read (DataLoader batch), p99",
+                    "ms", (p99(batch),), higher_is_better=False),
     ]  # fmt: skip
 
 
