@@ -186,7 +186,7 @@ def test_a_poison_message_is_dead_lettered_and_the_rest_flows(stack: Stack) -> N
     producer.produce("bron.brp.events", key=b"not-a-person", value=b"\x00garbage",
                      headers=[("ce_type", b"nl.brp.persoon-ingeschreven.v1")])  # fmt: skip
     # well-formed headers and wire format, but a schema id no registry ever gave out
-    headers = [(k, v) for k, v in _valid_headers(stack)]
+    headers: list[tuple[str, str | bytes | None]] = [(k, v) for k, v in _valid_headers(stack)]
     producer.produce("bron.brp.events", key=b"unknown-schema", value=b"\x00\x00\x01\x86\x9f\x02",
                      headers=headers)  # fmt: skip
     producer.flush(10)
