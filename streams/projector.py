@@ -249,14 +249,17 @@ class Projector:
             persoon = context.persons.get(persoon_id)
             stored = {(v.app_id, v.doel_id): v.digest for v in context.views.get(persoon_id, [])
                       if v.view is not None}  # fmt: skip
-            document = None
+            documents: dict[bool, dict[str, Any]] = {}  # by the app being government or not
             for app in policy.apps:
                 for doel_id in app.doelen:
                     doel = policy.doel_by_id[doel_id]
                     active = context.consent(persoon_id, app.id, doel_id, now)
                     if persoon is not None and scope(persoon.state, app, doel, active).allowed:
+                        document = documents.get(app.overheid)
                         if document is None:
-                            document = context.render(self.render, persoon.state, now.date())
+                            document = documents[app.overheid] = context.render(
+                                self.render, persoon.state, now.date(), app.overheid
+                            )
                         view = compose.view(doel, document, *context.places(persoon.state),
                                             context.woz_of(persoon_id, persoon.state))  # fmt: skip
                         digest = compose.digest(view)
@@ -341,9 +344,17 @@ class _Context:
                    and consent_active(c.state, now)
                    for c in self.consents.get(persoon_id, []))  # fmt: skip
 
-    def render(self, render: Render, state: dict[str, Any], today: datetime.date) -> dict[str, Any]:
-        related = {i: e.state for i, e in self.related.items()}
-        kinderen = [c.state for c in self.children.get(state["persoonId"], [])]
+    def render(
+        self, render: Render, state: dict[str, Any], today: datetime.date, overheid: bool
+    ) -> dict[str, Any]:
+        """The person's document; for an app that is not government without anything of a
+        partner, parent or child with geheimhouding (the relation stays, their data does not)."""
+
+        def shown(other: dict[str, Any]) -> bool:
+            return overheid or not other.get("geheimhoudingPersoonsgegevens", 0)
+
+        related = {i: e.state for i, e in self.related.items() if shown(e.state)}
+        kinderen = [c.state for c in self.children.get(state["persoonId"], []) if shown(c.state)]
         kinderen.sort(
             key=lambda k: ((k.get("geboorte") or {}).get("datum") or "9999", k["persoonId"])
         )
@@ -354,6 +365,8 @@ class _Context:
         na = self.nummeraanduidingen.get(plaats.get("nummeraanduidingIdentificatie") or "")
         vbo = self.verblijfsobjecten.get(plaats.get("adresseerbaarObjectIdentificatie") or "")
         adres_doc = None
+        if na is not None and str(na.state.get("status", "")).endswith("ingetrokken"):
+            na = None  # a withdrawn address no longer exists for its users
         if na is not None:
             straat = self.openbare_ruimten.get(na.state.get("ligtAan") or "")
             # the nummeraanduiding names its woonplaats only when it is not its street's

@@ -825,3 +825,49 @@ def test_the_version_of_an_apps_record_only_grows_across_grant_revoke_grant(
     assert versions == [1, 2, 3, 4, 5]
     [stored] = [v for v in worker.stored([p]) if v.app_id == "parkeren"]
     assert stored.version == 5
+
+
+def test_relatives_with_geheimhouding_are_left_out_of_a_view_for_an_app_that_is_not_government(
+    worker: Worker,
+) -> None:
+    """Geheimhouding protects a person inside someone else's view too: a non-government app
+    with a purpose that shows partners and children sees the partnership, not the partner's
+    name, and not the child; a government app sees both."""
+    w = World()
+    w.policy()
+    demo = POLICY.app_by_id["leverancier-demo"]  # overheid: false
+    w.app_gewijzigd(demo.model_copy(update={"doelen": ("bijstand",)}))
+    thuis = w.adres("0363", "Keizersgracht", 12)
+    moeder = w.persoon("Jansen", thuis)
+    vader = w.persoon("Bakker", thuis, voornamen="Pieter", geslacht="man", geheimhouding=2)
+    w.partnerschap(moeder, vader)
+    w.persoon("Bakker", thuis, voornamen="Sem", geboren=datetime.date(2015, 4, 12),
+              ouders=(moeder, vader), geheimhouding=2)  # fmt: skip
+    worker.apply(w.take())
+    government = worker.view("bijstand-loket", "bijstand", moeder)
+    vendor = worker.view("leverancier-demo", "bijstand", moeder)
+    assert government is not None
+    assert vendor is not None
+    assert government["persoon"]["partners"][0]["naam"]["geslachtsnaam"] == "Bakker"
+    assert len(government["persoon"]["kinderen"]) == 1
+    assert "naam" not in vendor["persoon"].get("partners", [{}])[0]
+    assert "burgerservicenummer" not in vendor["persoon"].get("partners", [{}])[0]
+    assert "kinderen" not in vendor["persoon"]
+
+
+def test_a_withdrawn_address_is_not_shown(worker: Worker) -> None:
+    w = World()
+    w.policy()
+    thuis = w.adres("0363", "Herengracht", 7)
+    p = w.persoon("Visser", thuis)
+    worker.apply(w.take())
+    view = worker.view("bijstand-loket", "bijstand", p)
+    assert view is not None
+    assert view["adres"]["huisnummer"] == 7
+    w.emit("nl.bag.nummeraanduiding-ingetrokken.v1", {
+        "identificatie": thuis.nummeraanduiding, "status": "naamgeving_ingetrokken",
+        **{**voorkomen(2), "eindGeldigheid": datetime.date(2026, 9, 1)}})  # fmt: skip
+    worker.apply(w.take())
+    view = worker.view("bijstand-loket", "bijstand", p)
+    assert view is not None
+    assert "adres" not in view
