@@ -228,9 +228,13 @@ def _revocations(
            "BRON_PROJECTIONS_DATABASE_URL": str(settings.projections_database_url)}  # fmt: skip
     worker = ManagedProcess("worker", bron_command("streams", "worker", "--instance", "rev"),
                             Path(folder) / "worker-rev.log", env)  # fmt: skip
-    residents = [s.command for s in plan(persons, seed) if isinstance(s.command, Inschrijven)
+    steps = list(plan(persons, seed))
+    consenting = {str(s.command.persoonId) for s in steps
+                  if isinstance(s.command, ToestemmingVerlenen)}  # fmt: skip
+    residents = [s.command for s in steps if isinstance(s.command, Inschrijven)
                  and s.command.gemeente_van_inschrijving == "0363"
-                 and s.command.geheimhouding_persoonsgegevens == 0][:count]  # fmt: skip
+                 and s.command.geheimhouding_persoonsgegevens == 0
+                 and s.command.persoon_id not in consenting][:count]  # fmt: skip
     latencies: list[float] = []
     worker.start()
     try:
