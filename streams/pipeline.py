@@ -136,6 +136,8 @@ class Pipeline:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 return self._commit([event], [])
+            except (UnknownEvent, FoldError) as exc:  # the same every time: no use retrying
+                return self._commit([], [(message, exc, attempt)], first_failed=first)
             except Exception as exc:  # retried, then dead-lettered
                 error = exc
                 self.counts.retries += 1

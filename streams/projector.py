@@ -23,6 +23,7 @@ from streams.scope import consent_active, scope
 from streams.store import Entity, StoredView
 
 Render = Callable[..., dict[str, Any]]
+GENERATION = 1_000_000  # versie = the store's generation (epoch ms) * this + the views' versions
 
 
 class Port(Protocol):
@@ -39,6 +40,7 @@ class Port(Protocol):
     def find_range(self, kind: str, name: str, upto: str) -> list[tuple[str, str]]: ...
     def ids(self, kind: str, after: str | None = None, limit: int = 1000) -> list[str]: ...
     def views_of(self, persoon_ids: Collection[str]) -> list[StoredView]: ...
+    def generation(self) -> int: ...
     def put_view(self, app_id: str, doel_id: str, persoon_id: str, digest: str,
                  view: dict[str, Any]) -> int | None: ...  # fmt: skip
     def put_views(
@@ -53,7 +55,8 @@ class Port(Protocol):
 class AppRecord:
     """What goes to `bron.app.<appId>` under the key persoonId: every view of the app's purposes
     for the person (`doelen`), or None (a tombstone) when no purpose covers them any more.
-    `versie` only grows: the sum of the versions of the app's views of the person."""
+    `versie` only grows, across rebuilds too: the store's generation (when it was built, epoch
+    ms) times a million, plus the sum of the versions of the app's views of the person."""
 
     app_id: str
     persoon_id: str
@@ -437,7 +440,8 @@ def _records(tx: Port, touched: set[tuple[str, str]]) -> list[AppRecord]:
     for app_id, persoon_id in sorted(touched):
         mine = views.get((app_id, persoon_id), [])
         doelen = {v.doel_id: v.view for v in mine if v.view is not None}
-        records.append(AppRecord(app_id, persoon_id, sum(v.version for v in mine),
+        versie = tx.generation() * GENERATION + sum(v.version for v in mine)
+        records.append(AppRecord(app_id, persoon_id, versie,
                                  doelen or None))  # fmt: skip
     return records
 

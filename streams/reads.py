@@ -9,6 +9,7 @@ import threading
 from collections.abc import Collection
 from typing import Any, cast
 
+from bron.policy import Policy
 from streams import store_sql as sql
 from streams.store import find_many
 from streams.store_engine import store_engine
@@ -66,6 +67,35 @@ class ProjectionReader:
                 rows = conn.execute(sql.ENTITIES, {"kind": kind, "ids": chunk})
                 found.update((r.id, r.state) for r in rows)
         return found
+
+    def states(self, kind: str) -> dict[str, dict[str, Any]]:
+        """id -> state of every entity of a kind (for the small ones: `doel`, `app`), one query
+        per page of ids and one per `CHUNK` states."""
+        ids: list[str] = []
+        with self._engine.connect() as conn:
+            while True:
+                self._count()
+                params: dict[str, Any] = {"kind": kind, "limit": 1000}
+                if ids:
+                    rows = conn.execute(sql.IDS_AFTER, {**params, "after": ids[-1]}).all()
+                else:
+                    rows = conn.execute(sql.IDS, params).all()
+                ids += [r.id for r in rows]
+                if len(rows) < 1000:
+                    break
+        return self.entities(kind, ids) if ids else {}
+
+    def policy(self) -> Policy:
+        """The register of apps and purposes as the policy events left it in the store, read
+        the way the stream workers read it (`streams.projector`)."""
+        from streams.projector import _app, _doel
+
+        doelen = list(self.states("doel").values())
+        apps = list(self.states("app").values())
+        known = {d["doelId"] for d in doelen}
+        return Policy.model_validate(
+            {"doelen": [_doel(d) for d in doelen], "apps": [_app(a, known) for a in apps]}
+        )
 
     def close(self) -> None:
         self._engine.dispose()

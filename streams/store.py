@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, insert, select, text
 
 from streams import store_sql as sql
 from streams.store_bulk import Bulk, ViewKey, bulk
 from streams.store_engine import store_engine
-from streams.store_tables import chunks, metadata
+from streams.store_tables import chunks, metadata, store_meta
 
 IndexSet = frozenset[tuple[str, str]]
 ViewWrite = tuple[str, str, str, str, dict[str, Any]]
@@ -64,6 +64,23 @@ class StoreTx:
         self._upserts = upserts
         self._bulk = bulk
         self._index: dict[tuple[str, str], IndexSet] = {}
+        self._generation: int | None = None
+
+    # -- generation ------------------------------------------------------------------------
+
+    def generation(self) -> int:
+        """When this store was (re)built, in epoch milliseconds; set on first use."""
+        if self._generation is None:
+            row = self._conn.execute(
+                select(store_meta.c.value).where(store_meta.c.name == "generation")
+            ).first()
+            if row is None:
+                value = int(datetime.now(UTC).timestamp() * 1000)
+                self._conn.execute(insert(store_meta).values(name="generation", value=value))
+                self._generation = value
+            else:
+                self._generation = int(row.value)
+        return self._generation
 
     # -- offsets ---------------------------------------------------------------------------
 

@@ -84,6 +84,15 @@ consumer_offset = Table(
     Column("next_offset", BigInteger, nullable=False),
 )
 
+# The store's generation: when it was (re)built, in epoch milliseconds. Versions sent to apps
+# lead with it, so that records of a rebuilt store outrank those of the store it replaced.
+store_meta = Table(
+    "store_meta",
+    metadata,
+    Column("name", key(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
 
 def chunks(values: Collection[str]) -> Iterator[list[str]]:
     """Distinct values in lists of at most `CHUNK`, in a stable order."""
