@@ -21,8 +21,9 @@ log = get_logger("bron.up")
 
 
 def up() -> None:
-    """Start everything Bron has (for now: Kafka and its topics), print where it runs, and
-    stop what was started on Ctrl-C or SIGTERM."""
+    """Start everything Bron has (Kafka and its topics, the schema registry, the registries
+    with their relays, a stream worker), print where it runs, and stop what was started on
+    Ctrl-C or SIGTERM."""
     settings = load_settings()
     configure_logging(settings)
     stopping = threading.Event()
@@ -54,6 +55,8 @@ def up() -> None:
         for name in SERVED:
             if not stopping.is_set():
                 children.append(_registry(settings, name, kafka.bootstrap))
+        if not stopping.is_set():
+            children.append(_streams_worker(settings, kafka.bootstrap))
         typer.echo(f"  data                     {settings.data_dir.resolve()}")
         typer.echo("Bron is up. Press Ctrl-C to stop.", color=False)
         while not stopping.wait(0.5):
@@ -82,6 +85,21 @@ def _registry(settings: Settings, name: str, bootstrap: str) -> ManagedProcess:
     child.start()
     seconds = child.wait_healthy(f"{url}/health", timeout=60)
     typer.echo(f"  {name + ' registry':24} {url}/docs in {seconds:.2f} s")
+    return child
+
+
+def _streams_worker(settings: Settings, bootstrap: str) -> ManagedProcess:
+    """One stream worker keeping the projections; healthy when its metrics answer."""
+    url = f"http://127.0.0.1:{settings.streams_port}/metrics"
+    child = ManagedProcess(
+        "stream worker",
+        bron_command("streams", "worker", "--instance", "up-1"),
+        settings.data_dir / "logs" / "streams.log",
+        env={"BRON_KAFKA_BOOTSTRAP": bootstrap, "BRON_SCHEMA_REGISTRY_URL": settings.registry_url},
+    )
+    child.start()
+    seconds = child.wait_healthy(url, timeout=60)
+    typer.echo(f"  {'stream worker':24} {url} in {seconds:.2f} s")
     return child
 
 

@@ -17,7 +17,7 @@ BRON = str(Path(sys.executable).parent / "bron")
 
 
 def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
-    port, controller, registry, bag, brp, woz, toestemming = free_ports(7)
+    port, controller, registry, bag, brp, woz, toestemming, streams = free_ports(8)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRON_")}
     env.update(
         BRON_DATA_DIR=str(tmp_path / "var"),
@@ -29,6 +29,7 @@ def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
         BRON_BRP_PORT=str(brp),
         BRON_WOZ_PORT=str(woz),
         BRON_TOESTEMMING_PORT=str(toestemming),
+        BRON_STREAMS_PORT=str(streams),
     )
     env.update(extra)
     return env
@@ -136,6 +137,8 @@ def test_up_runs_until_ctrl_c_and_a_second_up_keeps_the_data(tmp_path: Path) -> 
     assert f"woz registry             http://127.0.0.1:{env['BRON_WOZ_PORT']}/docs" in first
     assert "toestemming registry     http://127.0.0.1:" in first
     assert "toestemming registry: stopped" in first
+    assert f"stream worker            http://127.0.0.1:{env['BRON_STREAMS_PORT']}/metrics" in first
+    assert "stream worker: stopped" in first
     assert "Kafka: stopped" in first
     second = run_up(env)
     assert "topics created" not in second, "the topics of the first run are still there"
