@@ -79,7 +79,7 @@ def create_app(settings: Settings, pipeline: Pipeline, instance: str | None = No
     @app.agent(topic)
     async def project(stream: Any) -> None:
         loop = asyncio.get_running_loop()
-        async for batch in stream.take_events(settings.streams_batch, within=0.2):
+        async for batch in stream.take_events(settings.streams_batch, within=0.01):
             messages = [_message(event) for event in batch]
             try:
                 await loop.run_in_executor(None, pipeline.process, messages)

@@ -238,6 +238,13 @@ def _revocations(
     latencies: list[float] = []
     worker.start()
     try:
+        target = sum(_ends(bootstrap).values())
+        caught_up = ProjectionStore(database_url(settings, "projections"))
+        while (
+            _done(caught_up, settings.streams_group) < target
+        ):  # measured at rest, not catching up
+            time.sleep(0.2)
+        caught_up.close()
         for person in residents:
             granted = ToestemmingVerlenen(toestemmingId=uuid.uuid4(),
                                           persoonId=uuid.UUID(person.persoon_id),
