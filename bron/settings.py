@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,6 +14,8 @@ from bron.errors import SettingsError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 Port = Annotated[int, Field(ge=1, le=65535)]
+# Asymmetric only: never `none`, never an HMAC algorithm (a public key is no secret).
+JwtAlgorithm = Literal["RS256", "PS256", "ES256"]
 
 
 class Environment(StrEnum):
@@ -95,6 +97,31 @@ class Settings(BaseSettings):
     bag_port: Port = 8102
     woz_port: Port = 8103
     toestemming_port: Port = 8104
+
+    gateway_host: str = "127.0.0.1"
+    gateway_port: Port = 8120
+    gateway_audience: str = Field(
+        default="bron:gateway", min_length=1, description="The `aud` a token must name."
+    )
+    gateway_issuers: dict[str, str] = Field(
+        default_factory=dict,
+        description="Trusted issuers (JSON: iss -> JWKS URL); empty: the development issuer.",
+    )
+    gateway_algorithms: tuple[JwtAlgorithm, ...] = Field(
+        default=("RS256", "PS256", "ES256"), min_length=1
+    )
+    gateway_leeway: float = Field(default=30.0, ge=0, le=60, description="Clock skew, seconds.")
+    gateway_max_depth: int = Field(default=8, ge=2, le=50)
+    gateway_max_aliases: int = Field(default=20, ge=0, le=1000)
+    gateway_max_tokens: int = Field(default=2000, ge=100, le=100_000)
+    gateway_max_body_bytes: int = Field(default=32 * 1024, ge=1024, le=10 * 1024 * 1024)
+    gateway_max_bsns: int = Field(default=100, ge=1, le=1000)
+    gateway_log_timeout: float = Field(
+        default=10.0, gt=0, le=120, description="Wait for the processing log's acknowledgement."
+    )
+    gateway_policy_refresh: float = Field(
+        default=5.0, gt=0, description="Seconds the register of apps and purposes is cached."
+    )
 
     @model_validator(mode="after")
     def _ports_differ(self) -> Self:

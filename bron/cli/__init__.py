@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bron.cli import (
+    gateway,
     generate,
     imports,
     kafka,
@@ -34,6 +35,7 @@ app.add_typer(imports.app, name="import")
 app.command("up")(up.up)
 app.command("generate")(generate.generate)
 app.add_typer(streams.app, name="streams")
+app.add_typer(gateway.app, name="gateway")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,102 @@
+"""The gateway as an ASGI app: `/graphql` (strawberry behind `bron_gateway.http`), `/health`,
+and in development the development issuer's keys at `/.well-known/jwks.json`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from bron.contracts.codec import EventCodec
+from bron.contracts.registry_client import RegistryClient
+from bron.db import database_url
+from bron.settings import Environment, Settings
+from bron_gateway.access import PolicySource, StorePolicy
+from bron_gateway.auth import authenticator, development_keys
+from bron_gateway.context import Services
+from bron_gateway.http import GatewayGraphQL, GraphQLEndpoint
+from bron_gateway.jwks import development_jwks
+from bron_gateway.schema import build_schema
+from bron_gateway.verwerkingslog import KafkaProcessingLog, ProcessingLog, Pseudonymiser
+from streams.reads import ProjectionReader
+
+SYSTEEM = "bron-gateway"
+
+
+def kafka_log(settings: Settings) -> KafkaProcessingLog:
+    codec = EventCodec(RegistryClient(settings.registry_url, timeout=settings.gateway_log_timeout),
+                       f"urn:nld:oin:{settings.oin}:systeem:{SYSTEEM}")  # fmt: skip
+    return KafkaProcessingLog(settings.bootstrap_servers, codec, settings.gateway_log_timeout)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    reader: ProjectionReader | None = None,
+    policy: PolicySource | None = None,
+    log: ProcessingLog | None = None,
+) -> Starlette:
+    production = settings.env is Environment.production
+    url = database_url(settings, "projections")
+    reader = reader or ProjectionReader(url)
+    # The register is read through a reader of its own: `reader.calls` counts only data reads.
+    register = ProjectionReader(url)
+    policy = policy or StorePolicy(register.policy, settings.gateway_policy_refresh)
+    log = log or kafka_log(settings)
+    schema = build_schema(
+        max_depth=settings.gateway_max_depth,
+        max_aliases=settings.gateway_max_aliases,
+        max_tokens=settings.gateway_max_tokens,
+        introspection=not production,
+    )
+    graphql = GatewayGraphQL(
+        schema,
+        graphql_ide=None if production else "graphiql",
+        allow_queries_via_get=False,
+        multipart_uploads_enabled=False,
+    )
+    services = Services(
+        log=log,
+        pseudonym=Pseudonymiser.in_data_dir(settings.data_dir),
+        uitvoerder=settings.oin,
+        max_bsns=settings.gateway_max_bsns,
+    )
+    endpoint = GraphQLEndpoint(
+        graphql,
+        reader=reader,
+        policy=policy,
+        authenticator=authenticator(settings),
+        services=services,
+        max_body_bytes=settings.gateway_max_body_bytes,
+        ide=not production,
+    )
+
+    async def health(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    routes = [
+        Route("/graphql", endpoint),
+        Route("/health", health, methods=["GET"]),
+    ]
+    if not settings.gateway_issuers and not production:
+        jwks = development_jwks(development_keys(settings))
+
+        async def keys(_: Request) -> JSONResponse:
+            return JSONResponse(jwks)
+
+        routes.append(Route("/.well-known/jwks.json", keys, methods=["GET"]))
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            log.close()
+            reader.close()
+            register.close()
+
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,33 @@
+"""What one GraphQL request carries: the caller and their app, the register as it was when the
+request came in, the DataLoaders, the trace, and the citizens read so far (for the log)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bron.policy import App, Policy
+from bron_gateway.auth import Caller
+from bron_gateway.loaders import Loaders
+from bron_gateway.trace import Trace
+from bron_gateway.verwerkingslog import ProcessingLog, Pseudonymiser, Read
+
+
+@dataclass(slots=True)
+class Services:
+    """What every request shares."""
+
+    log: ProcessingLog
+    pseudonym: Pseudonymiser
+    uitvoerder: str  # OIN of the organisation running the gateway
+    max_bsns: int
+
+
+@dataclass(slots=True)
+class RequestContext:
+    caller: Caller
+    app: App
+    policy: Policy
+    loaders: Loaders
+    trace: Trace
+    services: Services
+    reads: list[Read] = field(default_factory=list)
