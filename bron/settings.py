@@ -90,7 +90,7 @@ class Settings(BaseSettings):
         pattern=r"^[A-Za-z0-9._-]{1,100}$",
         description="Consumer group (and faust app id) of the stream workers.",
     )
-    streams_batch: int = Field(default=500, ge=1, le=10_000)
+    streams_batch: int = Field(default=2000, ge=1, le=10_000)
     streams_port: Port = 8110
     registry_host: str = "127.0.0.1"
     brp_port: Port = 8101

@@ -356,7 +356,8 @@ class _Context:
         def shown(other: dict[str, Any]) -> bool:
             return overheid or not other.get("geheimhoudingPersoonsgegevens", 0)
 
-        related = {i: e.state for i, e in self.related.items() if shown(e.state)}
+        mine = (self.related.get(i) for i in _related_ids(state))
+        related = {e.id: e.state for e in mine if e is not None and shown(e.state)}
         kinderen = [c.state for c in self.children.get(state["persoonId"], []) if shown(c.state)]
         kinderen.sort(
             key=lambda k: ((k.get("geboorte") or {}).get("datum") or "9999", k["persoonId"])
