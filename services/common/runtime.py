@@ -10,11 +10,12 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine, MetaData, inspect
 
 from bron.contracts.codec import EventCodec
 from bron.contracts.registry_client import RegistryClient
 from bron.db import database_url, make_engine
+from bron.errors import BronError
 from bron.http.auth import KeyPair
 from bron.settings import Settings
 from services.outbox import Outbox, Relay
@@ -61,11 +62,29 @@ class RegistryRuntime:
         return lifespan
 
 
+def check_columns(engine: Engine, metadata: MetaData, name: str) -> None:
+    """A database made by an older Bron lacks columns added since (no migrations yet): say so
+    at start, instead of failing on the first command."""
+    existing = inspect(engine)
+    for table in metadata.sorted_tables:
+        have = {c["name"] for c in existing.get_columns(table.name)}
+        missing = sorted(set(table.c.keys()) - have)
+        if missing:
+            raise BronError(
+                f"the {name} database ({engine.url.render_as_string(hide_password=True)}) has a "
+                f"table {table.name} without column(s) {', '.join(missing)}: it was made by an "
+                "older Bron",
+                suggestion="for a development data directory: make clean (it deletes var/), "
+                "then start again; for production data, add the columns",
+            )
+
+
 def build_runtime(
     name: str, settings: Settings, metadata: MetaData, outbox: Outbox
 ) -> RegistryRuntime:
     engine = make_engine(database_url(settings, name))
     metadata.create_all(engine)
+    check_columns(engine, metadata, name)
     registry = RegistryClient(settings.registry_url)
     codec = EventCodec(registry, f"urn:nld:oin:{settings.oin}:systeem:bron-{name}")
     keys = KeyPair(settings.data_dir / "keys")
