@@ -24,16 +24,12 @@ from sqlalchemy import create_engine, text
 
 from bron.db import database_url
 from bron.kafka.clients import make_consumer
-from bron.policy import load_policy
-from bron.process import ManagedProcess, bron_command
+from bron.process import ManagedProcess
 from bron.settings import Settings
-from bron.testing import broker_settings, running_broker
 from services.importer.generate import Loader, generate
-from services.toestemming.service import ToestemmingRegistry
 from streams.replay import replay
-from streams.store import ProjectionStore
 from streams.worker import SOURCES, build_pipeline
-from tests.integration.registries import contracts_registry, registry_settings
+from tests.integration.streams_support import streams_stack, worker_process
 
 PERSONS = int(os.environ.get("BRON_TEST_STREAMS_PERSONS", "2000"))
 
@@ -45,13 +41,7 @@ class Workers:
         self.running: dict[str, ManagedProcess] = {}
 
     def start(self, name: str) -> ManagedProcess:
-        env = {"BRON_DATA_DIR": str(self.settings.data_dir),
-               "BRON_KAFKA_BOOTSTRAP": self.settings.bootstrap_servers,
-               "BRON_SCHEMA_REGISTRY_URL": str(self.settings.schema_registry_url),
-               "BRON_STREAMS_GROUP": self.settings.streams_group}  # fmt: skip
-        worker = ManagedProcess(name, bron_command("streams", "worker", "--instance", name),
-                                self.folder / f"{name}.log", env)  # fmt: skip
-        worker.start()
+        worker = worker_process(self.settings, name, self.folder)
         self.running[name] = worker
         return worker
 
@@ -73,25 +63,8 @@ class Workers:
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Loader, Path]]:
-    folder = tmp_path_factory.mktemp("resilience")
-    with (
-        running_broker(broker_settings(folder / "kafka")) as broker,
-        contracts_registry(broker.bootstrap) as registry_url,
-    ):
-        settings = registry_settings(folder, broker.bootstrap, registry_url,
-                                     streams_group=f"res-{uuid.uuid4().hex[:6]}")  # fmt: skip
-        loader = Loader(settings)
-        runtime = loader.runtimes["toestemming"]
-        consents = ToestemmingRegistry(runtime.engine, load_policy(),
-                                       runtime.publisher("toestemming"), runtime.publisher("app"),
-                                       runtime.publisher("doel"))  # fmt: skip
-        consents.sync_policy()
-        loader.start_relays()
-        ProjectionStore(database_url(settings, "projections")).close()
-        try:
-            yield settings, loader, folder
-        finally:
-            loader.close()
+    with streams_stack(tmp_path_factory.mktemp("resilience"), "res") as base:
+        yield base.settings, base.loader, base.folder
 
 
 def ends(bootstrap: str) -> dict[tuple[str, int], int]:

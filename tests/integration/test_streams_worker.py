@@ -22,17 +22,16 @@ from bron.contracts.registry_client import RegistryClient
 from bron.db import database_url
 from bron.kafka.clients import make_consumer
 from bron.policy import load_policy
-from bron.process import ManagedProcess, bron_command
+from bron.process import ManagedProcess
 from bron.settings import Settings
-from bron.testing import broker_settings, free_ports, running_broker
+from bron.testing import free_ports
 from services.brp.domain import Inschrijven
 from services.generator import plan
 from services.importer.generate import Loader, generate
 from services.toestemming.domain import ToestemmingIntrekken, ToestemmingVerlenen
 from services.toestemming.service import ToestemmingRegistry
 from streams.reads import ProjectionReader
-from streams.store import ProjectionStore
-from tests.integration.registries import contracts_registry, registry_settings
+from tests.integration.streams_support import streams_stack, worker_process
 
 PERSONS = 300
 SEED = 11
@@ -48,14 +47,7 @@ class Stack:
     metrics_port: int = 0
 
     def start_worker(self, name: str = "w1") -> ManagedProcess:
-        env = {"BRON_DATA_DIR": str(self.settings.data_dir),
-               "BRON_KAFKA_BOOTSTRAP": self.settings.bootstrap_servers,
-               "BRON_SCHEMA_REGISTRY_URL": str(self.settings.schema_registry_url),
-               "BRON_STREAMS_GROUP": self.settings.streams_group,
-               "BRON_STREAMS_PORT": str(self.metrics_port)}  # fmt: skip
-        worker = ManagedProcess(name, bron_command("streams", "worker", "--instance", name),
-                                self.folder / f"{name}.log", env)  # fmt: skip
-        worker.start()
+        worker = worker_process(self.settings, name, self.folder, self.metrics_port)
         self.workers.append(worker)
         return worker
 
@@ -65,23 +57,9 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    folder = tmp_path_factory.mktemp("streams")
-    with (
-        running_broker(broker_settings(folder / "kafka")) as broker,
-        contracts_registry(broker.bootstrap) as registry_url,
-    ):
-        settings = registry_settings(folder, broker.bootstrap, registry_url,
-                                     streams_group=f"test-{uuid.uuid4().hex[:6]}")  # fmt: skip
-        loader = Loader(settings)
-        runtime = loader.runtimes["toestemming"]
-        consents = ToestemmingRegistry(runtime.engine, load_policy(),
-                                       runtime.publisher("toestemming"), runtime.publisher("app"),
-                                       runtime.publisher("doel"))  # fmt: skip
-        consents.sync_policy()
-        loader.start_relays()
-        generate(loader, PERSONS, seed=SEED)
-        s = Stack(settings, loader, consents, [], folder, free_ports(1)[0])
-        ProjectionStore(database_url(settings, "projections")).close()  # the tables, for readers
+    with streams_stack(tmp_path_factory.mktemp("streams"), "test") as base:
+        generate(base.loader, PERSONS, seed=SEED)
+        s = Stack(base.settings, base.loader, base.consents, [], base.folder, free_ports(1)[0])
         try:
             s.start_worker()
             yield s
@@ -91,7 +69,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 print(f"--- {worker.name} log (tail) ---")
                 lines = worker.log_file.read_text(errors="replace").splitlines()
                 print("\n".join([line for line in lines if "streams." in line][-20:]))
-            loader.close()
 
 
 def eventually(check: Callable[[], Any], timeout: float = 60.0, every: float = 0.05) -> Any:
