@@ -6,14 +6,16 @@ connections are read-only (`streams.store_engine`)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any, cast
+
+from sqlalchemy import bindparam, func, select
 
 from bron.policy import Policy
 from streams import store_sql as sql
 from streams.store import find_many
 from streams.store_engine import store_engine
-from streams.store_tables import CHUNK, chunks
+from streams.store_tables import CHUNK, chunks, entity, entity_index, projection_view
 
 
 class ProjectionReader:
@@ -97,5 +99,103 @@ class ProjectionReader:
             {"doelen": [_doel(d) for d in doelen], "apps": [_app(a, known) for a in apps]}
         )
 
+    # -- searches (the gateway's zoekPersonen, adres, bewoners) -----------------------------
+    #
+    # The index holds ids, never names or postcodes (`streams.index`), so a search by field
+    # values compares the stored JSON states: a scan of one kind's states, not an index lookup.
+    # A search that ends in persons joins the purpose's live views in the same query, so it
+    # only ever returns persons the app may see for that purpose, a page at a time.
+
+    def matching(self, kind: str, fields: Mapping[str, Value], limit: int = 100) -> list[str]:
+        """Ids (sorted, at most `limit`) of the entities of a kind whose state holds these
+        values at these dotted paths (None: absent or null): ("nummeraanduiding",
+        {"postcode": "1011AB", "huisnummer": 12}). One query, a scan of the kind's states."""
+        query = (
+            select(e.id)
+            .where(e.kind == kind, *_conditions(e.state, fields, ()))
+            .order_by(e.id)
+            .limit(limit)
+        )
+        self._count()
+        with self._engine.connect() as conn:
+            return [r.id for r in conn.execute(query)]
+
+    def search_in_scope(
+        self,
+        app_id: str,
+        doel_id: str,
+        fields: Mapping[str, Value],
+        *,
+        ignore_case: Collection[str] = (),
+        offset: int = 0,
+        limit: int,
+    ) -> list[str]:
+        """One page (`offset`, `limit`), in persoonId order, of the persons whose state holds
+        these values at these dotted paths and who have a view for this purpose of this app.
+        One query."""
+        query = (
+            select(v.persoon_id)
+            .join(entity, (e.kind == "persoon") & (e.id == v.persoon_id))
+            .where(v.app_id == app_id, v.doel_id == doel_id, _live,
+                   *_conditions(e.state, fields, ignore_case))
+        )  # fmt: skip
+        self._count()
+        with self._engine.connect() as conn:
+            return [r.persoon_id for r in conn.execute(_page(query, offset, limit))]
+
+    def indexed_in_scope(
+        self,
+        app_id: str,
+        doel_id: str,
+        name: str,
+        values: Collection[str],
+        *,
+        offset: int = 0,
+        limit: int,
+    ) -> list[str]:
+        """One page, in persoonId order, of the persons indexed by (`name`, any of `values`)
+        who have a view for this purpose of this app: ("nummeraanduiding", [adres id]) are the
+        residents of an address. One query (`values`: a handful of ids)."""
+        if not values:
+            return []
+        query = (
+            select(v.persoon_id)
+            .distinct()
+            .join(entity_index, (i.kind == "persoon") & (i.id == v.persoon_id))
+            .where(v.app_id == app_id, v.doel_id == doel_id, _live, i.name == name,
+                   i.value.in_(sorted(set(values))))
+        )  # fmt: skip
+        self._count()
+        with self._engine.connect() as conn:
+            return [r.persoon_id for r in conn.execute(_page(query, offset, limit))]
+
     def close(self) -> None:
         self._engine.dispose()
+
+
+Value = str | int | None
+e, i, v = entity.c, entity_index.c, projection_view.c
+_live = v.digest.is_not(None)  # a NULL digest marks a removed view
+
+
+def _conditions(
+    column: Any, fields: Mapping[str, Value], ignore_case: Collection[str]
+) -> list[Any]:
+    """`column` (JSON) holds the value at each dotted path: None means absent or null; the
+    strings of the paths in `ignore_case` compare lowercased."""
+    out: list[Any] = []
+    for n, (dotted, value) in enumerate(sorted(fields.items())):
+        at = column[tuple(dotted.split("."))]
+        if value is None:
+            out.append(at.as_string().is_(None))
+        elif isinstance(value, int):
+            out.append(at.as_integer() == bindparam(f"f{n}", value))
+        elif dotted in ignore_case:
+            out.append(func.lower(at.as_string()) == bindparam(f"f{n}", value.lower()))
+        else:
+            out.append(at.as_string() == bindparam(f"f{n}", value))
+    return out
+
+
+def _page(query: Any, offset: int, limit: int) -> Any:
+    return query.order_by(v.persoon_id).limit(limit).offset(offset)

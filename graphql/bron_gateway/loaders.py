@@ -15,6 +15,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from streams import compose
 from streams.reads import ProjectionReader
 
 View = dict[str, Any]
@@ -25,8 +26,13 @@ class Loaders:
     def __init__(self, reader: ProjectionReader, app_id: str) -> None:
         self._reader = reader
         self._app_id = app_id
+        self.reader = reader  # for the searches, which are one query each and not batched
+        self.app_id = app_id
         self.persoon_ids: DataLoader[str, str | None] = DataLoader(load_fn=self._persoon_ids)
         self.views: DataLoader[ViewKey, View | None] = DataLoader(load_fn=self._views)
+        self.adressen: DataLoader[str, View | None] = DataLoader(load_fn=self._adressen)
+        self.woz: DataLoader[str, View | None] = DataLoader(load_fn=self._woz)
+        self.woz_of_adres: DataLoader[str, list[str]] = DataLoader(load_fn=self._woz_of_adres)
 
     async def _persoon_ids(self, bsns: Sequence[str]) -> list[str | None]:
         found = await asyncio.to_thread(self._reader.find, "persoon", "bsn", list(bsns))
@@ -42,3 +48,41 @@ class Loaders:
             views = await asyncio.to_thread(self._reader.views, self._app_id, doel_id, ids)
             found.update(((doel_id, pid), view) for pid, view in views.items())
         return [found.get((k[0], k[1])) if k[1] is not None else None for k in keys]
+
+    async def _adressen(self, ids: Sequence[str]) -> list[View | None]:
+        """Nummeraanduiding id -> the address as a view shows it (`streams.compose.adres`),
+        None when unknown or withdrawn: three store calls for any number of ids."""
+        states = await asyncio.to_thread(self._reader.entities, "nummeraanduiding", list(ids))
+        live = {k: s for k, s in states.items()
+                if not str(s.get("status", "")).endswith("ingetrokken")}  # fmt: skip
+        straat_ids = {s["ligtAan"] for s in live.values() if s.get("ligtAan")}
+        straten = await self._entities("openbare_ruimte", straat_ids)
+        plaats_ids = {e["ligtIn"] for e in [*live.values(), *straten.values()] if e.get("ligtIn")}
+        plaatsen = await self._entities("woonplaats", plaats_ids)
+        out: list[View | None] = []
+        for id in ids:
+            na = live.get(id)
+            if na is None:
+                out.append(None)
+                continue
+            straat = straten.get(na.get("ligtAan") or "")
+            plaats_id = na.get("ligtIn") or (straat or {}).get("ligtIn")
+            plaats = plaatsen.get(plaats_id or "")
+            out.append(compose.adres(na, (straat or {}).get("naam"), (plaats or {}).get("naam")))
+        return out
+
+    async def _woz(self, nummers: Sequence[str]) -> list[View | None]:
+        states = await asyncio.to_thread(self._reader.entities, "woz_object", list(nummers))
+        return [states.get(n) for n in nummers]
+
+    async def _woz_of_adres(self, ids: Sequence[str]) -> list[list[str]]:
+        """Nummeraanduiding id -> the WOZ objects of its verblijfsobjecten: two store calls."""
+        vbos = await asyncio.to_thread(self._reader.find, "verblijfsobject", "adres", list(ids))
+        every = {v for vs in vbos.values() for v in vs}
+        woz = await asyncio.to_thread(self._reader.find, "woz_object", "verblijfsobject", every)
+        return [sorted({w for v in vbos.get(id, []) for w in woz.get(v, [])}) for id in ids]
+
+    async def _entities(self, kind: str, ids: set[str]) -> dict[str, View]:
+        if not ids:
+            return {}
+        return await asyncio.to_thread(self._reader.entities, kind, ids)

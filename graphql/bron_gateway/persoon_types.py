@@ -12,6 +12,8 @@ from typing import Any
 
 import strawberry
 
+from bron_gateway.objecten_types import Verblijfsobject, WozObject
+
 
 def read_field(source: Any, name: str) -> object:
     """The default resolver: a view document is a dict keyed by the Haal Centraal names."""
@@ -153,7 +155,9 @@ class Nationaliteit:
     datumIngangGeldigheid: Datum | None = None
 
 
-@strawberry.type(description="The address of the person's verblijfplaats, from the BAG.")
+@strawberry.type(
+    description="An address (nummeraanduiding) from the BAG: a person's, or one looked up."
+)
 class Adres:
     identificatie: str | None = strawberry.field(
         default=None, description="The nummeraanduiding's BAG id (16 digits)."
@@ -184,4 +188,14 @@ class Persoon:
     nationaliteiten: list[Nationaliteit] | None = None
     adres: Adres | None = strawberry.field(
         default=None, description="Governed by the purpose's `adres` fields, not `persoon`."
+    )
+    verblijfsobject: Verblijfsobject | None = strawberry.field(
+        default=None,
+        description="The verblijfsobject the person lives in; governed by the purpose's "
+        "`verblijfsobject` fields.",
+    )
+    wozObjecten: list[WozObject] | None = strawberry.field(
+        default=None,
+        description="The WOZ objects of the person's home and those they are belanghebbende "
+        "of; governed by the purpose's `wozObject` fields.",
     )

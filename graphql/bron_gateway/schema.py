@@ -1,14 +1,13 @@
-"""The gateway's GraphQL schema: `persoon` and `personen`, each for one purpose (doel) of the
-calling app. Before anything is read, the purpose must be one of the app's and every field the
-query selects must be allowed by it; a person out of scope and one that does not exist are
-both null."""
+"""The gateway's GraphQL schema: `persoon`, `personen`, `zoekPersonen`, `bewoners`, `adres` and
+`wozObject`, each for one purpose (doel) of the calling app. Before anything is read, the
+purpose must be one of the app's and every field the query selects must be allowed by it; a
+person out of scope and one that does not exist are both null (or absent from a list)."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import re
-from typing import Any, cast
+from typing import Any
 
 import strawberry
 from strawberry.extensions import (
@@ -18,42 +17,36 @@ from strawberry.extensions import (
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types.nodes import Selection
 
-from bron.policy import Doel
-from bron_gateway.access import check_fields, purpose
-from bron_gateway.context import RequestContext
+from bron_gateway.connection import PersoonConnection
 from bron_gateway.errors import InvalidArgument
 from bron_gateway.extensions import ShowOnlyMeantErrors, WriteProcessingLog
+from bron_gateway.objecten_types import LONG, Long, WozObject
 from bron_gateway.persoon_types import Adres, Persoon, read_field
-from bron_gateway.selection import Requested, read_paths, requested
-from bron_gateway.verwerkingslog import Read
-
-BSN = re.compile(r"^\d{9}$")
-Info = strawberry.Info[RequestContext, None]
+from bron_gateway.queries import adres, bewoners, woz_object, zoek_personen
+from bron_gateway.resolve import Info, allowed, check_bsn, one
 
 __all__ = ["Adres", "Persoon", "Query", "build_schema"]
 
 
 async def _persoon(info: Info, bsn: str, doel: str) -> Persoon | None:
-    context = info.context
-    goal, asked = _allowed(info, doel)
-    _check_bsn(bsn)
-    return await _one(context, goal, asked, "persoon opvragen", bsn)
+    goal, asked = allowed(info, doel)
+    check_bsn(bsn)
+    return await one(info.context, goal, asked, "persoon opvragen", bsn)
 
 
 async def _personen(info: Info, bsns: list[str], doel: str) -> list[Persoon | None]:
     context = info.context
-    goal, asked = _allowed(info, doel)
+    goal, asked = allowed(info, doel)
     if len(bsns) > context.services.max_bsns:
         raise InvalidArgument(
             f"{len(bsns)} BSNs asked at once; at most {context.services.max_bsns}",
             suggestion="ask in smaller batches",
         )
     for bsn in bsns:
-        _check_bsn(bsn)
+        check_bsn(bsn)
     found = await asyncio.gather(
-        *(_one(context, goal, asked, "personen opvragen", bsn) for bsn in bsns)
+        *(one(context, goal, asked, "personen opvragen", bsn) for bsn in bsns)
     )
     return list(found)
 
@@ -70,32 +63,28 @@ class Query:
         description="Several persons by BSN, in the order asked; null for each unknown or out "
         "of scope.",
     )
-
-
-def _allowed(info: Info, doel_id: str) -> tuple[Doel, Requested]:
-    context = info.context
-    goal = purpose(context.policy, context.app, doel_id)
-    selections: list[Selection] = [s for f in info.selected_fields for s in f.selections]
-    asked = requested(selections)
-    check_fields(goal, asked)
-    return goal, asked
-
-
-def _check_bsn(bsn: str) -> None:
-    if not BSN.match(bsn):
-        raise InvalidArgument("a BSN has 9 digits", suggestion="check the burgerservicenummer")
-
-
-async def _one(
-    context: RequestContext, goal: Doel, asked: Requested, actie: str, bsn: str
-) -> Persoon | None:
-    persoon_id = await context.loaders.persoon_ids.load(bsn)
-    view = await context.loaders.views.load((goal.id, persoon_id))
-    if view is None or persoon_id is None:
-        return None
-    context.reads.append(Read(actie, goal, persoon_id, tuple(read_paths(asked))))
-    source: dict[str, Any] = {**view.get("persoon", {}), "adres": view.get("adres")}
-    return cast(Persoon, source)  # the default resolver reads the document (read_field)
+    zoekPersonen: PersoonConnection = strawberry.field(
+        resolver=zoek_personen,
+        description="Persons in the purpose's scope by geslachtsnaam (any case) and "
+        "geboortedatum (YYYY-MM-DD), or living at postcode and huisnummer (huisletter and "
+        "huisnummertoevoeging narrow it). The purpose must allow the fields searched by.",
+    )
+    bewoners: PersoonConnection = strawberry.field(
+        resolver=bewoners,
+        description="The residents in the purpose's scope of an address (nummeraanduiding "
+        "id). The purpose must allow adres.postcode and adres.huisnummer.",
+    )
+    adres: Adres | None = strawberry.field(
+        resolver=adres,
+        description="An address by nummeraanduiding id, or by postcode and huisnummer with "
+        "its huisletter and huisnummertoevoeging (left out: the address has none); null "
+        "when unknown, withdrawn or outside the purpose's municipalities.",
+    )
+    wozObject: WozObject | None = strawberry.field(
+        resolver=woz_object,
+        description="A WOZ object by wozObjectnummer, or the one of an address (id); null "
+        "when unknown or outside the purpose's municipalities.",
+    )
 
 
 def build_schema(
@@ -114,4 +103,5 @@ def build_schema(
         query=Query,
         config=StrawberryConfig(disable_field_suggestions=True, default_resolver=read_field),
         extensions=extensions,
+        scalar_overrides={Long: LONG},
     )

@@ -12,7 +12,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from bron.policy import Doel, disallowed_fields
 
 # GraphQL fields of Persoon that are another entity of the policy (`velden.<entity>`).
-ENTITY_FIELDS = {"adres": "adres"}
+ENTITY_FIELDS = {"adres": "adres", "verblijfsobject": "verblijfsobject", "wozObjecten": "wozObject"}
 PERSOON = "persoon"
 
 Requested = dict[str, list[str]]
@@ -28,6 +28,25 @@ def requested(selections: Sequence[Selection]) -> Requested:
         else:
             found.setdefault(PERSOON, set()).update(_leaves([field], ""))
     return {entity: sorted(paths) for entity, paths in found.items()}
+
+
+def requested_of(entity: str, selections: Sequence[Selection]) -> Requested:
+    """What a query asks of an object that is itself an entity of the policy (the `adres` or
+    `wozObject` queries): its leaf paths, or `*` when it selects only `__typename`."""
+    return {entity: sorted(_leaves(selections, "") or {"*"})}
+
+
+def nodes_of(selections: Sequence[Selection]) -> list[Selection]:
+    """The selections on the nodes of a connection: `nodes { … }` and `edges { node { … } }`,
+    through fragments. `pageInfo` and `cursor` select no data of a person."""
+    found: list[Selection] = []
+    for field in _fields(selections):
+        if field.name == "nodes":
+            found += field.selections
+        elif field.name == "edges":
+            found += [s for f in _fields(field.selections) if f.name == "node"
+                      for s in f.selections]  # fmt: skip
+    return found
 
 
 def refused(doel: Doel, asked: Requested) -> list[str]:

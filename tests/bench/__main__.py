@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bron.kafka.admin import wait_ready
 from bron.testing import broker_settings, running_broker
+from tests.bench.gateway import bench_gateway
 from tests.bench.generate_load import bench_generate
 from tests.bench.harness import BenchContext, Benchmark, Report
 from tests.bench.kafka_clients import bench_kafka_clients
@@ -26,6 +27,7 @@ BENCHMARKS: list[Benchmark] = [
     bench_registry_changes,
     bench_generate,
     bench_projections,
+    bench_gateway,
 ]
 
 

@@ -41,3 +41,15 @@ def test_generate_benchmark_measures_figure_and_baseline(bootstrap: str) -> None
     results = bench_generate(BenchContext(bootstrap=bootstrap, repeats=1, quick=True))
     assert {m.key for m in results} == {"generate.load", "generate.bare"}
     assert all(m.value > 0 for m in results)
+
+
+def test_gateway_benchmark_measures_figures_and_baselines(bootstrap: str) -> None:
+    from tests.bench.gateway import bench_gateway
+
+    results = bench_gateway(BenchContext(bootstrap=bootstrap, repeats=1, quick=True))
+    keys = {m.key for m in results}
+    for figure in ("gateway.persoon", "gateway.personen100"):
+        for suffix in ("", ".p50", ".p99"):
+            assert {f"{figure}{suffix}", f"{figure}{suffix}.bare"} <= keys
+    assert all(m.value > 0 for m in results)
+    assert all(m.baseline in keys for m in results if m.baseline)

@@ -1,0 +1,79 @@
+"""The gateway's search reads (`ProjectionReader.matching`, `search_in_scope`,
+`indexed_in_scope`) on SQLite and on PostgreSQL: the JSON comparisons mean the same on both,
+only persons with a live view for the purpose come back, in persoonId order, a page at a time,
+one query each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from streams.projector import Projector
+from streams.reads import ProjectionReader
+from streams.store import ProjectionStore
+from tests.unit.test_streams_pure import NOW, family
+
+
+@pytest.fixture
+def reader(database_url: str) -> Iterator[tuple[ProjectionReader, dict[str, str]]]:
+    w, moeder, vader, kind, thuis, _nummer = family()
+    w.policy()
+    elders = w.persoon("Jansen", w.adres("0344", "Oudegracht", 263))
+    w.intrekken(vader, w.toestemming(vader, "parkeren", "parkeervergunning"), "parkeren",
+                "parkeervergunning")  # fmt: skip
+    w.toestemming(moeder, "parkeren", "parkeervergunning")
+    store = ProjectionStore(database_url)
+    with store.transaction() as tx:
+        Projector("bron-streams").apply(tx, w.take(), NOW)
+    store.close()
+    r = ProjectionReader(database_url)
+    names = {"moeder": moeder.id, "vader": vader.id, "kind": kind.id, "elders": elders.id,
+             "thuis": thuis.nummeraanduiding}  # fmt: skip
+    yield r, names
+    r.close()
+
+
+def test_matching_compares_strings_numbers_and_absent_values(
+    reader: tuple[ProjectionReader, dict[str, str]],
+) -> None:
+    r, ids = reader
+    calls = r.calls
+    where: dict[str, str | int | None] = {"postcode": "1011AB", "huisnummer": 263}
+    assert r.matching("nummeraanduiding", where) == [ids["thuis"]]
+    assert r.matching("nummeraanduiding", {**where, "huisletter": "A"}) == [ids["thuis"]]
+    assert r.matching("nummeraanduiding", {**where, "huisletter": None}) == []
+    assert r.matching("nummeraanduiding", {**where, "huisnummertoevoeging": None}) == [ids["thuis"]]
+    assert r.matching("nummeraanduiding", {**where, "huisnummer": 264}) == []
+    assert r.calls - calls == 5
+
+
+def test_search_in_scope_returns_only_persons_with_a_view_for_the_purpose(
+    reader: tuple[ProjectionReader, dict[str, str]],
+) -> None:
+    r, ids = reader
+    jansen = {"naam.geslachtsnaam": "jANSEN", "geboorte.datum": "1984-03-07"}
+    lower = {"naam.geslachtsnaam"}
+    found = r.search_in_scope("bijstand-loket", "bijstand", jansen, ignore_case=lower, limit=10)
+    assert found == [ids["moeder"]]  # the Jansen in Utrecht has no view
+    assert r.search_in_scope("bijstand-loket", "bijstand", jansen, limit=10) == []  # exact case
+    parkeren = r.search_in_scope("parkeren", "parkeervergunning", jansen, ignore_case=lower,
+                                 limit=10)  # fmt: skip
+    assert parkeren == [ids["moeder"]]
+
+
+def test_indexed_in_scope_pages_the_residents_with_a_view(
+    reader: tuple[ProjectionReader, dict[str, str]],
+) -> None:
+    r, ids = reader
+    family_ids = sorted([ids["moeder"], ids["vader"], ids["kind"]])
+    args = ("bijstand-loket", "bijstand", "nummeraanduiding", [ids["thuis"]])
+    calls = r.calls
+    first = r.indexed_in_scope(*args, offset=0, limit=2)
+    rest = r.indexed_in_scope(*args, offset=2, limit=2)
+    assert first + rest == family_ids
+    assert r.calls - calls == 2
+    consent = r.indexed_in_scope("parkeren", "parkeervergunning", "nummeraanduiding",
+                                 [ids["thuis"]], limit=10)  # fmt: skip
+    assert consent == [ids["moeder"]]  # the father revoked, the child never consented
+    assert r.indexed_in_scope(*args[:3], [], limit=10) == []
