@@ -122,6 +122,16 @@ class Settings(BaseSettings):
     gateway_policy_refresh: float = Field(
         default=5.0, gt=0, description="Seconds the register of apps and purposes is cached."
     )
+    gateway_consent_timeout: float = Field(
+        default=10.0, gt=0, le=120, description="Wait for the consent register's answer."
+    )
+    gateway_consent_token_ttl: int = Field(
+        default=60,
+        ge=10,
+        le=900,
+        description="Lifetime (s) of the citizen's token the gateway signs for the consent "
+        "register.",
+    )
 
     @model_validator(mode="after")
     def _ports_differ(self) -> Self:

@@ -3,8 +3,9 @@
 Persons keep the shape of the BRP's event records (what `bron.views.persoon` renders), plus
 `partnerschappen` and `overlijden`; BAG objects the fields of their last voorkomen; a WOZ object
 its values per peildatum, belanghebbenden and bezwaren; a consent its status and end; purposes
-and apps the register's fields. Dates stay as the codec decodes them and become ISO strings
-through `jsonable`, so a state read back from the store folds on the same way."""
+and apps the register's fields; a processing-log record (`verwerking`) as it was logged. Dates
+stay as the codec decodes them and become ISO strings through `jsonable`, so a state read back
+from the store folds on the same way."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from streams.incoming import UnknownEvent
+from streams.index import moment
 
 State = dict[str, Any]
 
@@ -39,6 +41,7 @@ STEMS: dict[str, frozenset[str]] = {
                              for verb in ("verleend", "ingetrokken", "verlopen")),
     "doel": frozenset(("doel-vastgesteld", "doel-gewijzigd")),
     "app": frozenset(("app-geregistreerd", "app-gewijzigd")),
+    "verwerking": frozenset(("verwerking-vastgelegd",)),
     **{kind: frozenset(f"{name}-{verb}" for verb in ("aangemaakt", "gewijzigd", "ingetrokken"))
        for kind, name in _BAG_OBJECTS.items()},
 }  # fmt: skip
@@ -58,6 +61,8 @@ def fold(kind: str, state: State | None, event_type: str, data: Mapping[str, Any
         return _toestemming(state, event_type, record)
     if kind in ("doel", "app"):
         return record
+    if kind == "verwerking":
+        return _verwerking(record)
     return _bag(state, event_type, record)
 
 
@@ -171,6 +176,14 @@ def _toestemming(state: State | None, event_type: str, d: State) -> State:
     if stem in ("toestemming-ingetrokken", "toestemming-verlopen"):
         return {**state, **d, "status": stem.removeprefix("toestemming-")}
     raise FoldError(f"{event_type} is not a consent event")
+
+
+def _verwerking(d: State) -> State:
+    """A processing-log record is never changed: kept as logged, its `tijdstip` in one fixed
+    UTC format so that records compare (newest first) as strings."""
+    if d.get("tijdstip") is not None:
+        d["tijdstip"] = moment(d["tijdstip"])
+    return d
 
 
 def _stem(event_type: str) -> str:

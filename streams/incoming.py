@@ -19,6 +19,7 @@ _KINDS = {
     "toestemming.toestemming": "toestemming",
     "toestemming.doel": "doel",
     "toestemming.app": "app",
+    "platform.verwerking": "verwerking",
 }
 _ID_FIELD = {
     "persoon": "persoonId",
@@ -26,6 +27,7 @@ _ID_FIELD = {
     "toestemming": "toestemmingId",
     "doel": "doelId",
     "app": "appId",
+    "verwerking": "verwerkingId",
 }
 
 

@@ -1,6 +1,7 @@
 """What each entity is looked up by (pure): the store's index rows, the joins of the
 projections (address → residents, WOZ object ↔ address and belanghebbenden, parent → children)
-and the gateway's lookups (BSN → persoonId). Values are ids, never names."""
+and the gateway's lookups (BSN → persoonId, a citizen's pseudonym → their processing-log
+records). Values are ids, never names."""
 
 from __future__ import annotations
 
@@ -45,6 +46,10 @@ def index_of(kind: str, state: dict[str, Any]) -> Index:
             rows.add(("doel", f"{state['appId']}|{state['doelId']}"))
             if state.get("geldigTot"):
                 rows.add(("verloopt", moment(state["geldigTot"])))
+    elif kind == "verwerking":
+        # the citizens it is about, by pseudonym: `mijnVerwerkingen` reads them by it
+        rows |= {("betrokkene", o["identificator"]) for o in state.get("verwerkteObjecten") or []
+                 if o.get("identificator")}  # fmt: skip
     return frozenset(rows)
 
 

@@ -169,6 +169,29 @@ class ProjectionReader:
         with self._engine.connect() as conn:
             return [r.persoon_id for r in conn.execute(_page(query, offset, limit))]
 
+    def verwerkingen(
+        self, betrokkene: str, *, offset: int = 0, limit: int, hidden: Collection[str] = ()
+    ) -> list[dict[str, Any]]:
+        """One page, newest first, of the processing-log records (`verwerking` states) about
+        the citizen with this pseudonym, leaving out those whose `vertrouwelijkheid` is one of
+        `hidden`. One query."""
+        query = (
+            select(e.state)
+            .join(entity_index, (i.kind == e.kind) & (i.id == e.id))
+            .where(e.kind == "verwerking", i.name == "betrokkene", i.value == betrokkene)
+        )
+        if hidden:
+            shown = e.state["vertrouwelijkheid"].as_string()
+            query = query.where(shown.is_(None) | shown.not_in(sorted(hidden)))
+        query = (
+            query.order_by(e.state["tijdstip"].as_string().desc(), e.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        self._count()
+        with self._engine.connect() as conn:
+            return [cast(dict[str, Any], r.state) for r in conn.execute(query)]
+
     def close(self) -> None:
         self._engine.dispose()
 

@@ -28,14 +28,22 @@ from bron.db import database_url
 from bron.kafka.admin import ensure_topics
 from bron.kafka.clients import make_producer
 from bron.settings import Settings
-from bron.topics import DEAD_LETTER, POLICY_EVENTS, REGISTRY_EVENTS, Cleanup, TopicSpec
+from bron.topics import (
+    DEAD_LETTER,
+    POLICY_EVENTS,
+    REGISTRY_EVENTS,
+    VERWERKINGSLOG,
+    Cleanup,
+    TopicSpec,
+)
 from bron.types import TopicName
 from streams.metrics import serve_metrics
 from streams.pipeline import Message, Pipeline
 from streams.store import ProjectionStore
 
 log = structlog.get_logger("bron.streams")
-CONSUMED = (*REGISTRY_EVENTS, POLICY_EVENTS)
+# The processing log too: folded into `verwerking` entities, a citizen's `mijnVerwerkingen`.
+CONSUMED = (*REGISTRY_EVENTS, POLICY_EVENTS, VERWERKINGSLOG)
 SOURCES = tuple(spec.name for spec in CONSUMED)
 
 

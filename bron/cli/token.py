@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Annotated
 
@@ -61,3 +62,16 @@ def burger(
         raise typer.BadParameter(f"{persoon_id!r} is not a persoonId (a UUID)") from None
     typer.echo(issue(_keys(), subject=persoon_id, audience=f"bron:{audience}", roles=["burger"],
                      ttl=ttl))  # fmt: skip
+
+
+@app.command()
+def citizen(
+    bsn: Annotated[str, typer.Argument(help="The citizen's BSN (burgerservicenummer)")],
+    ttl: Ttl = 900,
+) -> None:
+    """A token for the gateway as the login broker (DigiD) gives one: role `burger`, the BSN as
+    subject. The gateway maps the BSN to the person; the token is good for the citizen's own
+    operations only (mijnGegevens, mijnToestemmingen, mijnVerwerkingen, ...)."""
+    if not re.fullmatch(r"\d{9}", bsn):
+        raise typer.BadParameter(f"{bsn!r} is not a BSN (9 digits)")
+    typer.echo(issue(_keys(), subject=bsn, audience="bron:gateway", roles=["burger"], ttl=ttl))

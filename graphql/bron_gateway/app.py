@@ -20,6 +20,7 @@ from bron_gateway.auth import authenticator, development_keys
 from bron_gateway.context import Services
 from bron_gateway.http import GatewayGraphQL, GraphQLEndpoint
 from bron_gateway.jwks import development_jwks
+from bron_gateway.register import ConsentRegister
 from bron_gateway.schema import build_schema
 from bron_gateway.verwerkingslog import KafkaProcessingLog, ProcessingLog, Pseudonymiser
 from streams.reads import ProjectionReader
@@ -39,6 +40,7 @@ def create_app(
     reader: ProjectionReader | None = None,
     policy: PolicySource | None = None,
     log: ProcessingLog | None = None,
+    consents: ConsentRegister | None = None,
 ) -> Starlette:
     production = settings.env is Environment.production
     url = database_url(settings, "projections")
@@ -47,6 +49,12 @@ def create_app(
     register = ProjectionReader(url)
     policy = policy or StorePolicy(register.policy, settings.gateway_policy_refresh)
     log = log or kafka_log(settings)
+    consents = consents or ConsentRegister(
+        settings.registry_base_url("toestemming"),
+        development_keys(settings),
+        token_ttl=settings.gateway_consent_token_ttl,
+        timeout=settings.gateway_consent_timeout,
+    )
     schema = build_schema(
         max_depth=settings.gateway_max_depth,
         max_aliases=settings.gateway_max_aliases,
@@ -64,6 +72,7 @@ def create_app(
         pseudonym=Pseudonymiser.in_data_dir(settings.data_dir),
         uitvoerder=settings.oin,
         max_bsns=settings.gateway_max_bsns,
+        register=consents,
     )
     endpoint = GraphQLEndpoint(
         graphql,
@@ -96,6 +105,7 @@ def create_app(
             yield
         finally:
             log.close()
+            await consents.close()
             reader.close()
             register.close()
 

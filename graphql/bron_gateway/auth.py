@@ -2,10 +2,15 @@
 profile). Checked with PyJWT against the keys of a configured issuer: the algorithm must be one
 of the configured asymmetric ones (never `none`, never HS*), `iss`, `aud` and `exp` are
 required, `nbf` is honoured, with at most 60 s of leeway, and a token lives at most six hours.
-The app is the token's `app_id` claim, else `client_id`, else `azp`."""
+The app is the token's `app_id` claim, else `client_id`, else `azp`.
+
+A citizen's token (the login broker's, DigiD; here `bron token citizen <bsn>`) has the role
+`burger` and their BSN as subject, and names no app: it is good for the citizen's own
+operations only (`mijnGegevens`, ...), and an app's token never is (`bron_gateway.burger`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,13 +27,19 @@ from bron_gateway.jwks import KeyNotFound, KeySource, RemoteKeys, StaticKeys, de
 
 MAX_LEEWAY = 60.0
 APP_CLAIMS = ("app_id", "client_id", "azp")
+BURGER = "burger"
+_BSN = re.compile(r"^\d{9}$")
 
 
 @dataclass(frozen=True, slots=True)
 class Caller:
+    """An app (`app_id`), or a signed-in citizen (`citizen`; `subject` is their BSN and
+    `app_id` is empty)."""
+
     issuer: str
     subject: str
     app_id: str
+    citizen: bool = False
 
 
 class Authenticator:
@@ -84,10 +95,22 @@ class Authenticator:
             raise unauthorized(f"the token is not accepted: {exc}") from None
         if "iat" in claims and int(claims["exp"]) - int(claims["iat"]) > MAX_TTL:
             raise unauthorized("the token lives longer than 6 hours")
+        roles = claims.get("roles")
+        if isinstance(roles, list) and BURGER in roles:
+            return _citizen(issuer, claims)
         app_id = next((claims[c] for c in APP_CLAIMS if isinstance(claims.get(c), str)), None)
         if app_id is None:
             raise forbidden("the token names no app (app_id, client_id or azp)")
         return Caller(issuer=issuer, subject=str(claims.get("sub", app_id)), app_id=app_id)
+
+
+def _citizen(issuer: str, claims: Mapping[str, Any]) -> Caller:
+    if any(isinstance(claims.get(c), str) for c in ("app_id", "client_id")):
+        raise unauthorized("a token is an app's or a citizen's (role burger), never both")
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not _BSN.match(subject):
+        raise unauthorized("a citizen's token names their BSN (9 digits) as subject (sub)")
+    return Caller(issuer=issuer, subject=subject, app_id="", citizen=True)
 
 
 def app_of(caller: Caller, policy: Policy) -> App:

@@ -4,12 +4,16 @@ request came in, the DataLoaders, the trace, and the citizens read so far (for t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bron.policy import App, Policy
 from bron_gateway.auth import Caller
 from bron_gateway.loaders import Loaders
 from bron_gateway.trace import Trace
 from bron_gateway.verwerkingslog import ProcessingLog, Pseudonymiser, Read
+
+if TYPE_CHECKING:
+    from bron_gateway.register import ConsentRegister
 
 
 @dataclass(slots=True)
@@ -20,12 +24,13 @@ class Services:
     pseudonym: Pseudonymiser
     uitvoerder: str  # OIN of the organisation running the gateway
     max_bsns: int
+    register: ConsentRegister | None = None  # the consent register, for citizens' consents
 
 
 @dataclass(slots=True)
 class RequestContext:
     caller: Caller
-    app: App
+    app: App | None  # None for a signed-in citizen
     policy: Policy
     loaders: Loaders
     trace: Trace

@@ -6,18 +6,27 @@ BronError
     ├── PurposeNotAllowed         the doel is not one of the calling app's purposes
     ├── FieldsNotAllowed          the query selects fields the purpose does not allow
     ├── InvalidArgument           a BSN that is no BSN, too many BSNs at once
-    └── ProcessingLogUnavailable  the processing log did not confirm: no data is returned
+    ├── ProcessingLogUnavailable  the processing log did not confirm: no data is returned
+    ├── CallerNotAllowed          an app asks a citizen's operation, or a citizen an app's
+    ├── CitizenUnknown            the signed-in citizen's BSN is not in the store
+    ├── RegisterRefused           the consent register refused (names its field and rule)
+    └── RegisterUnavailable       the consent register did not answer
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from bron.errors import BronError
 
 
 class GatewayError(BronError):
     code = "GATEWAY_ERROR"
+
+    def extensions(self) -> dict[str, Any]:
+        """What the GraphQL error's `extensions` show."""
+        return {"code": self.code}
 
 
 class PurposeNotAllowed(GatewayError):
@@ -49,3 +58,33 @@ class ProcessingLogUnavailable(GatewayError):
             f"the processing log did not confirm the read ({reason}); no data was returned",
             suggestion="try again later",
         )
+
+
+class CallerNotAllowed(GatewayError):
+    code = "NOT_ALLOWED_FOR_CALLER"
+
+
+class CitizenUnknown(GatewayError):
+    code = "CITIZEN_UNKNOWN"
+
+
+class RegisterRefused(GatewayError):
+    """A problem+json from the consent register, with the field and rule of each error."""
+
+    code = "REGISTER_REFUSED"
+
+    def __init__(self, status: int, detail: str, errors: Sequence[dict[str, str]]) -> None:
+        self.status = status
+        self.errors = [{"field": e.get("field", ""), "rule": e.get("rule", "")} for e in errors]
+        named = "; ".join(f"{e['field']}: {e['rule']}" for e in self.errors)
+        super().__init__(
+            f"the consent register refused ({status}): {detail}" + (f" [{named}]" if named else ""),
+            suggestion="change what the field names, as the rule says",
+        )
+
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code, "status": self.status, "errors": self.errors}
+
+
+class RegisterUnavailable(GatewayError):
+    code = "REGISTER_UNAVAILABLE"

@@ -72,7 +72,7 @@ def _shown(error: GraphQLError) -> GraphQLError:
             nodes=error.nodes,
             path=error.path,
             original_error=original,
-            extensions={"code": original.code},
+            extensions=original.extensions(),
         )
     correlation = str(uuid.uuid4())
     log.error("unexpected error", correlation_id=correlation, path=error.path,

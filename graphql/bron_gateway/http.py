@@ -1,6 +1,6 @@
 """The HTTP edge of `/graphql`, before GraphQL runs: no token in the query string, a bounded
-body, a valid Bearer token of an app in the register; a refusal is problem+json (401, 403,
-405, 413). The W3C `traceparent` is continued and returned."""
+body, a valid Bearer token of an app in the register (or of a citizen); a refusal is
+problem+json (401, 403, 405, 413). The W3C `traceparent` is continued and returned."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ class GraphQLEndpoint:
                 raise too_large(self._max_body)
             caller = await self._authenticator.authenticate(request.headers.get("authorization"))
             policy = await self._policy.current()
-            app = app_of(caller, policy)
+            app = None if caller.citizen else app_of(caller, policy)
             body = await _read_body(receive, self._max_body)
         except Problem as problem:
             await _problem(problem, request.url.path)(scope, receive, send)
@@ -89,7 +89,7 @@ class GraphQLEndpoint:
             caller=caller,
             app=app,
             policy=policy,
-            loaders=Loaders(self._reader, app.id),
+            loaders=Loaders(self._reader, app.id if app is not None else ""),
             trace=trace,
             services=self._services,
         )

@@ -15,7 +15,7 @@ from strawberry.types.nodes import Selection
 from bron.policy import Doel
 from bron_gateway.access import check_fields, purpose
 from bron_gateway.context import RequestContext
-from bron_gateway.errors import InvalidArgument
+from bron_gateway.errors import CallerNotAllowed, InvalidArgument
 from bron_gateway.persoon_types import Persoon
 from bron_gateway.selection import Requested, read_paths, requested
 from bron_gateway.verwerkingslog import Read
@@ -35,6 +35,11 @@ def allowed(
     `asked_of` turns the field's selections into entity paths (a person by default);
     `criteria` are the fields a search compares, which the purpose must allow as well."""
     context = info.context
+    if context.app is None:
+        raise CallerNotAllowed(
+            "a citizen's token is for the citizen's own operations only",
+            suggestion="use mijnGegevens, mijnToestemmingen or mijnVerwerkingen",
+        )
     goal = purpose(context.policy, context.app, doel_id)
     selections: list[Selection] = [s for f in info.selected_fields for s in f.selections]
     asked = asked_of(selections)

@@ -1,7 +1,10 @@
 """The gateway's GraphQL schema: `persoon`, `personen`, `zoekPersonen`, `bewoners`, `adres` and
 `wozObject`, each for one purpose (doel) of the calling app. Before anything is read, the
 purpose must be one of the app's and every field the query selects must be allowed by it; a
-person out of scope and one that does not exist are both null (or absent from a list)."""
+person out of scope and one that does not exist are both null (or absent from a list).
+
+For a signed-in citizen only (`bron_gateway.burger`): `mijnGegevens`, `mijnToestemmingen`,
+`mijnVerwerkingen` and the mutations `verleenToestemming` and `trekToestemmingIn`."""
 
 from __future__ import annotations
 
@@ -18,6 +21,16 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from bron_gateway.burger import (
+    Toestemming,
+    ToestemmingConnection,
+    VerwerkingConnection,
+    mijn_gegevens,
+    mijn_toestemmingen,
+    mijn_verwerkingen,
+    trek_toestemming_in,
+    verleen_toestemming,
+)
 from bron_gateway.connection import PersoonConnection
 from bron_gateway.errors import InvalidArgument
 from bron_gateway.extensions import ShowOnlyMeantErrors, WriteProcessingLog
@@ -26,7 +39,7 @@ from bron_gateway.persoon_types import Adres, Persoon, read_field
 from bron_gateway.queries import adres, bewoners, woz_object, zoek_personen
 from bron_gateway.resolve import Info, allowed, check_bsn, one
 
-__all__ = ["Adres", "Persoon", "Query", "build_schema"]
+__all__ = ["Adres", "Mutation", "Persoon", "Query", "build_schema"]
 
 
 async def _persoon(info: Info, bsn: str, doel: str) -> Persoon | None:
@@ -85,6 +98,34 @@ class Query:
         description="A WOZ object by wozObjectnummer, or the one of an address (id); null "
         "when unknown or outside the purpose's municipalities.",
     )
+    mijnGegevens: Persoon | None = strawberry.field(
+        resolver=mijn_gegevens,
+        description="Citizens only: the signed-in citizen's own data, all of it; null when "
+        "the BRP does not know them.",
+    )
+    mijnToestemmingen: ToestemmingConnection = strawberry.field(
+        resolver=mijn_toestemmingen,
+        description="Citizens only: their consents in the consent register, active or ended, "
+        "the newest first.",
+    )
+    mijnVerwerkingen: VerwerkingConnection = strawberry.field(
+        resolver=mijn_verwerkingen,
+        description="Citizens only: who read their data, when and for what purpose (the "
+        "processing log), the newest first.",
+    )
+
+
+@strawberry.type
+class Mutation:
+    verleenToestemming: Toestemming = strawberry.field(
+        resolver=verleen_toestemming,
+        description="Citizens only: consent to an app using their data for one of its "
+        "purposes, until geldigTot (ISO 8601 moment; left out: until revoked).",
+    )
+    trekToestemmingIn: Toestemming = strawberry.field(
+        resolver=trek_toestemming_in,
+        description="Citizens only: revoke one of their consents.",
+    )
 
 
 def build_schema(
@@ -101,6 +142,7 @@ def build_schema(
         extensions.insert(0, DisableIntrospection)
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         config=StrawberryConfig(disable_field_suggestions=True, default_resolver=read_field),
         extensions=extensions,
         scalar_overrides={Long: LONG},

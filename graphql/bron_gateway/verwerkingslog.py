@@ -32,6 +32,7 @@ SYSTEEM = "bron-gateway"
 GEGEVENSBRON = "brp"
 BEWAARTERMIJN_JAREN = 2  # the retention of bron.verwerkingslog
 PSEUDONYM_KEY_FILE = "verwerkingslog-pseudoniem.key"
+CITIZEN = "burger"  # the gebruiker of a citizen's own reads
 
 Record = dict[str, Any]
 
@@ -72,13 +73,14 @@ def records(
     reads: Sequence[Read],
     *,
     caller: Caller,
-    app: App,
+    app: App | None,
     uitvoerder: str,
     trace: Trace,
     pseudonym: Pseudonymiser,
     now: datetime,
 ) -> list[Record]:
-    """One record per citizen and purpose; the fields of several reads of them are merged."""
+    """One record per citizen and purpose; the fields of several reads of them are merged.
+    A citizen reading their own data (`app` None) is the `gebruiker` `burger`, never by BSN."""
     merged: dict[tuple[str, str], tuple[Read, set[str]]] = {}
     for read in reads:
         key = (read.doel.id, read.persoon_id)
@@ -95,10 +97,10 @@ def records(
             "bewaartermijn": BEWAARTERMIJN_JAREN,
             "uitvoerder": uitvoerder,
             "systeem": SYSTEEM,
-            "gebruiker": caller.subject,
+            "gebruiker": CITIZEN if caller.citizen else caller.subject,
             "gegevensbron": GEGEVENSBRON,
-            "afnemer": None if app.organisatie == uitvoerder else app.organisatie,
-            "appId": app.id,
+            "afnemer": None if app is None or app.organisatie == uitvoerder else app.organisatie,
+            "appId": None if app is None else app.id,
             "tijdstip": now,
             "traceId": trace.trace_id,
             "spanId": trace.span_id,

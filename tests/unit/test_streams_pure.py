@@ -814,3 +814,25 @@ def test_the_digest_ignores_key_order_and_follows_the_content() -> None:
     }
     assert compose.digest(one) == compose.digest(same)
     assert compose.digest(one) != compose.digest(other)
+
+
+def test_a_processing_log_record_folds_into_a_verwerking_found_by_its_citizens() -> None:
+    data = {
+        "verwerkingId": uuid.UUID("6d1f9a2e-4a70-4f3e-9a43-0c2b6b1e2f10"),
+        "actie": "persoon opvragen",
+        "tijdstip": datetime.datetime(2026, 11, 28, 12, 0, tzinfo=UTC),
+        "verwerkteObjecten": [
+            {"identificator": "a" * 64, "verwerkteSoortenGegevens": ["naam.voornamen"]},
+            {"identificator": "b" * 64, "verwerkteSoortenGegevens": []},
+        ],
+    }
+    event_type = "nl.platform.verwerking-vastgelegd.v1"
+    assert kind_of(event_type) == "verwerking"
+    incoming = Incoming("bron.verwerkingslog", 0, 7, "e1", event_type, 1, data)
+    assert incoming.entity_id == "6d1f9a2e-4a70-4f3e-9a43-0c2b6b1e2f10"
+    state = fold("verwerking", None, event_type, data)
+    assert state["verwerkingId"] == "6d1f9a2e-4a70-4f3e-9a43-0c2b6b1e2f10"
+    assert state["tijdstip"] == "2026-11-28T12:00:00.000000+00:00"  # one format: compares
+    assert index_of("verwerking", state) == {("betrokkene", "a" * 64), ("betrokkene", "b" * 64)}
+    with pytest.raises(UnknownEvent):
+        fold("verwerking", None, "nl.platform.dead-letter.v1", data)
