@@ -16,7 +16,7 @@ test: jars postgres
 
 # The fault tests at full size: the stream workers killed and rebalanced during ~100,000 events.
 test-resilience: jars postgres
-	BRON_TEST_STREAMS_PERSONS=23600 $(BIN)/pytest tests/integration/test_streams_resilience.py
+	BRON_TEST_STREAMS_PERSONS=23600 $(BIN)/pytest --timeout 3600 tests/integration/test_streams_resilience.py
 
 lint: install
 	$(BIN)/ruff check .
