@@ -24,13 +24,24 @@ def configure_logging(settings: Settings) -> None:
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer()
         if settings.log_format is LogFormat.json
-        else structlog.dev.ConsoleRenderer(colors=False)
+        # plain tracebacks: rich's would print every frame's local variables, i.e. the data
+        else structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
+    )
+    # JSON: the traceback as one string, without locals (dict_tracebacks would add them)
+    tracebacks: list[structlog.typing.Processor] = (
+        [structlog.processors.format_exc_info] if settings.log_format is LogFormat.json else []
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                *tracebacks,
+                renderer,
+            ],
         )
     )
     root = logging.getLogger()

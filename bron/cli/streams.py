@@ -20,9 +20,12 @@ def worker(
                                                      "BRON_STREAMS_PORT)")] = None,
 ) -> None:  # fmt: skip
     """Run a worker; several share the partitions. Stops on SIGTERM/SIGINT."""
+    from bron.logs import configure_logging
     from streams.worker import run_worker
 
-    run_worker(load_settings(), instance, metrics_port)
+    settings = load_settings()
+    configure_logging(settings)
+    run_worker(settings, instance, metrics_port)
 
 
 @app.command()
@@ -31,10 +34,12 @@ def rebuild() -> None:
     of apps and purposes and the consents first, then the registries. Stop the workers first."""
     from rich.progress import Progress
 
+    from bron.logs import configure_logging
     from streams.replay import replay
     from streams.worker import SOURCES, active_members, build_pipeline
 
     settings = load_settings()
+    configure_logging(settings)
     members = active_members(settings)
     if members:
         raise typer.BadParameter(
