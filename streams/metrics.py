@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import structlog
-from confluent_kafka import TopicPartition
 from prometheus_client import start_http_server
 from prometheus_client.core import REGISTRY, CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from bron.kafka.clients import make_consumer
 from streams.pipeline import Pipeline
+from streams.replay import end_offsets
 
 log = structlog.get_logger("bron.streams")
 
@@ -53,16 +53,11 @@ class StreamsCollector(Collector):
         yield lag
 
     def lag(self) -> dict[str, int]:
-        metadata = self.consumer.list_topics(timeout=5)
         with self.pipeline.store.transaction() as tx:
             stored = {t: tx.offsets(self.pipeline.group, t) for t in self.topics}
-        behind: dict[str, int] = {}
-        for topic in self.topics:
-            total = 0
-            for partition in metadata.topics[topic].partitions:
-                _, high = self.consumer.get_watermark_offsets(TopicPartition(topic, partition), 5)
-                total += max(0, high - stored[topic].get(partition, 0))
-            behind[topic] = total
+        behind = dict.fromkeys(self.topics, 0)
+        for (topic, partition), high in end_offsets(self.consumer, self.topics, 5).items():
+            behind[topic] += max(0, high - stored[topic].get(partition, 0))
         return behind
 
 

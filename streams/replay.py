@@ -80,19 +80,27 @@ def _assign(
     consumer: Consumer, pipeline: Pipeline, topics: Sequence[str]
 ) -> dict[tuple[str, int], int]:
     """Assign every partition at the store's offset; return the end offsets still to reach."""
-    metadata = consumer.list_topics(timeout=10)
     assignment: list[TopicPartition] = []
     ends: dict[tuple[str, int], int] = {}
     with pipeline.store.transaction() as tx:
         stored = {t: tx.offsets(pipeline.group, t) for t in topics}
+    for (topic, partition), high in end_offsets(consumer, topics).items():
+        start = stored[topic].get(partition, OFFSET_BEGINNING)
+        if high > (start if start >= 0 else 0):
+            ends[(topic, partition)] = high
+            assignment.append(TopicPartition(topic, partition, start))
+    consumer.assign(assignment)
+    return ends
+
+
+def end_offsets(
+    consumer: Consumer, topics: Sequence[str], timeout: float = 10
+) -> dict[tuple[str, int], int]:
+    """(topic, partition) → the offset the next record will get, for every partition."""
+    metadata = consumer.list_topics(timeout=timeout)
+    ends: dict[tuple[str, int], int] = {}
     for topic in topics:
         for partition in metadata.topics[topic].partitions:
-            _low, high = consumer.get_watermark_offsets(
-                TopicPartition(topic, partition), timeout=10
-            )
-            start = stored[topic].get(partition, OFFSET_BEGINNING)
-            if high > (start if start >= 0 else 0):
-                ends[(topic, partition)] = high
-                assignment.append(TopicPartition(topic, partition, start))
-    consumer.assign(assignment)
+            _low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout)
+            ends[(topic, partition)] = high
     return ends

@@ -33,7 +33,7 @@ from services.outbox.testing import create_topic
 from services.toestemming.domain import ToestemmingIntrekken, ToestemmingVerlenen
 from services.toestemming.service import ToestemmingRegistry
 from streams.reads import ProjectionReader
-from streams.replay import replay
+from streams.replay import end_offsets, replay
 from streams.store import ProjectionStore
 from streams.worker import SOURCES, build_pipeline
 from tests.bench.harness import BenchContext, Measurement
@@ -158,13 +158,7 @@ def _consents(loader: Loader) -> ToestemmingRegistry:
 def _ends(bootstrap: str) -> dict[tuple[str, int], int]:
     consumer = make_consumer(bootstrap, f"ends-{uuid.uuid4().hex[:6]}")
     try:
-        metadata = consumer.list_topics(timeout=10)
-        ends: dict[tuple[str, int], int] = {}
-        for topic in SOURCES:
-            for partition in metadata.topics[topic].partitions:
-                _, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), 10)
-                ends[(topic, partition)] = high
-        return ends
+        return end_offsets(consumer, SOURCES)
     finally:
         consumer.close()
 
