@@ -8,10 +8,10 @@ computes it when it reads."""
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from typing import Any
 
+from bron import fastjson
 from bron.policy import Doel
 from bron.registry.fields import project
 
@@ -64,5 +64,4 @@ def view(
 
 
 def digest(document: Document) -> str:
-    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+    return hashlib.sha256(fastjson.canonical(document)).hexdigest()[:32]

@@ -10,7 +10,6 @@ skipped silently; nothing personal is logged (reasons name types and fields, nev
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -21,6 +20,7 @@ from typing import Any
 import structlog
 from confluent_kafka import KafkaException, Producer
 
+from bron import fastjson
 from bron.contracts.codec import DecodeError, EventCodec
 from bron.contracts.envelope import Attributes, to_headers
 from streams.fold import FoldError
@@ -176,8 +176,8 @@ class Pipeline:
                                             datacontenttype="application/json"))  # fmt: skip
             value = None
             if record.doelen is not None:
-                value = json.dumps({"persoonId": record.persoon_id, "versie": record.versie,
-                                    "doelen": record.doelen}, default=str).encode()  # fmt: skip
+                value = fastjson.dumpb({"persoonId": record.persoon_id, "versie": record.versie,
+                                        "doelen": record.doelen})  # fmt: skip
             self.producer.produce(topic, key=record.persoon_id.encode(), value=value,
                                   headers=_kafka(headers), on_delivery=self._delivered)  # fmt: skip
             self.producer.poll(0)

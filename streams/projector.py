@@ -245,9 +245,20 @@ class Projector:
         if not ids:
             return []
         context = _Context.load(tx, ids)
+        # (app, purpose, person) -> (version, view or None): what the store holds, kept up to
+        # date below, so that the records need no second read of the views
+        known = {(v.app_id, v.doel_id, v.persoon_id): (v.version, v.view)
+                 for views in context.views.values() for v in views}  # fmt: skip
         touched: set[tuple[str, str]] = set()
-        writes: list[tuple[str, str, str, str, dict[str, Any]]] = []
+        writes: dict[tuple[str, str, str], tuple[str, dict[str, Any]]] = {}
         allowed = {(a.id, d) for a in policy.apps for d in a.doelen}
+
+        def delete(app_id: str, doel_id: str, persoon_id: str) -> None:
+            version = tx.delete_view(app_id, doel_id, persoon_id)
+            if version is not None:
+                known[(app_id, doel_id, persoon_id)] = (version, None)
+                touched.add((app_id, persoon_id))
+
         for persoon_id in ids:
             persoon = context.persons.get(persoon_id)
             stored = {(v.app_id, v.doel_id): v.digest for v in context.views.get(persoon_id, [])
@@ -267,18 +278,18 @@ class Projector:
                                             context.woz_of(persoon_id, persoon.state))  # fmt: skip
                         digest = compose.digest(view)
                         if stored.get((app.id, doel_id)) != digest:
-                            writes.append((app.id, doel_id, persoon_id, digest, view))
-                    elif (app.id, doel_id) in stored and tx.delete_view(
-                        app.id, doel_id, persoon_id
-                    ):
-                        touched.add((app.id, persoon_id))
+                            writes[(app.id, doel_id, persoon_id)] = (digest, view)
+                    elif (app.id, doel_id) in stored:
+                        delete(app.id, doel_id, persoon_id)
             # purposes the app no longer has, or apps that are gone
             for app_id, doel_id in set(stored) - allowed:
-                if tx.delete_view(app_id, doel_id, persoon_id):
-                    touched.add((app_id, persoon_id))
-        written = tx.put_views(writes) if writes else {}
-        touched |= {(app_id, persoon_id) for app_id, _, persoon_id in written}
-        return _records(tx, touched)
+                delete(app_id, doel_id, persoon_id)
+        if writes:
+            rows = [(a, d, p, digest, view) for (a, d, p), (digest, view) in writes.items()]
+            for key, version in tx.put_views(rows).items():
+                known[key] = (version, writes[key][1])
+                touched.add((key[0], key[2]))
+        return _records(tx.generation(), known, touched)
 
 
 @dataclass(slots=True)
@@ -431,19 +442,25 @@ def _residents(tx: Port, changed: Mapping[str, set[str]], woz_places: set[str]) 
     return persons
 
 
-def _records(tx: Port, touched: set[tuple[str, str]]) -> list[AppRecord]:
+def _records(
+    generation: int,
+    known: Mapping[tuple[str, str, str], tuple[int, dict[str, Any] | None]],
+    touched: set[tuple[str, str]],
+) -> list[AppRecord]:
+    """Per touched (app, person): every view of the app's purposes for the person, and the
+    record's `versie` from the versions of all of them (removed ones included)."""
     if not touched:
         return []
-    views: dict[tuple[str, str], list[StoredView]] = {}
-    for v in tx.views_of({p for _, p in touched}):
-        views.setdefault((v.app_id, v.persoon_id), []).append(v)
+    mine: dict[tuple[str, str], list[tuple[str, int, dict[str, Any] | None]]] = {}
+    for (app_id, doel_id, persoon_id), (version, view) in known.items():
+        if (app_id, persoon_id) in touched:
+            mine.setdefault((app_id, persoon_id), []).append((doel_id, version, view))
     records = []
     for app_id, persoon_id in sorted(touched):
-        mine = views.get((app_id, persoon_id), [])
-        doelen = {v.doel_id: v.view for v in mine if v.view is not None}
-        versie = tx.generation() * GENERATION + sum(v.version for v in mine)
-        records.append(AppRecord(app_id, persoon_id, versie,
-                                 doelen or None))  # fmt: skip
+        views = mine.get((app_id, persoon_id), [])
+        doelen = {d: view for d, _, view in sorted(views) if view is not None}
+        versie = generation * GENERATION + sum(version for _, version, _ in views)
+        records.append(AppRecord(app_id, persoon_id, versie, doelen or None))
     return records
 
 

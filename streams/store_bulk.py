@@ -10,12 +10,12 @@ Every batch holds a key at most once (the store keeps the last write of a key): 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, text
 
+from bron import fastjson
 from streams.store_sql import DELETE_INDEX, Upserts
 
 Row = dict[str, Any]
@@ -99,7 +99,7 @@ _VIEWS = text(
 def _columns(rows: Sequence[Row], names: Sequence[str], as_json: str = "") -> Row:
     params: Row = {name: [r[name] for r in rows] for name in names}
     if as_json:
-        params[as_json] = [json.dumps(value) for value in params[as_json]]
+        params[as_json] = [fastjson.dumps(value) for value in params[as_json]]
     return params
 
 

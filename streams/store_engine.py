@@ -16,17 +16,19 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
+from bron import fastjson
 from bron.db import make_engine
 
 
 def store_engine(url: str, *, writer: bool) -> Engine:
+    codec: dict[str, Any] = {"json_serializer": fastjson.dumps, "json_deserializer": fastjson.loads}
     if url.startswith("sqlite"):
-        engine = make_engine(url, writer=writer)
+        engine = make_engine(url, writer=writer, **codec)
         if not writer:
             event.listen(engine, "connect", _sqlite_query_only)
         return engine
     options = "-c plan_cache_mode=force_custom_plan"
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = dict(codec)
     if not writer:
         options += " -c default_transaction_read_only=on"
         extra["isolation_level"] = "AUTOCOMMIT"

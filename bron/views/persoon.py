@@ -249,8 +249,16 @@ def _id(value: object) -> str | None:
 def _clean(value: Any) -> Any:
     """Haal Centraal leaves absent values out: drop None, {} and [] from every object."""
     if isinstance(value, dict):
-        cleaned = {k: _clean(v) for k, v in value.items()}
-        return {k: v for k, v in cleaned.items() if v not in (None, {}, [])}
+        cleaned = {}
+        for k, v in value.items():
+            if isinstance(v, dict | list):
+                v = _clean(v)
+                if not v:
+                    continue
+            elif v is None:
+                continue
+            cleaned[k] = v
+        return cleaned
     if isinstance(value, list):
-        return [_clean(v) for v in value]
+        return [_clean(v) if isinstance(v, dict | list) else v for v in value]
     return value
