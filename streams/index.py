@@ -1,7 +1,8 @@
 """What each entity is looked up by (pure): the store's index rows, the joins of the
 projections (address → residents, WOZ object ↔ address and belanghebbenden, parent → children)
 and the gateway's lookups (BSN → persoonId, a citizen's pseudonym → their processing-log
-records). Values are ids, never names."""
+records, `zoekPersonen` by surname and birth date or by postcode and huisnummer). Values are
+ids, except those two search keys; the store is as personal as the states it holds."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 Index = frozenset[tuple[str, str]]
+VALUE_LENGTH = 200  # the longest index value the store takes
 
 
 def index_of(kind: str, state: dict[str, Any]) -> Index:
@@ -21,6 +23,10 @@ def index_of(kind: str, state: dict[str, Any]) -> Index:
             rows.add(("nummeraanduiding", plaats["nummeraanduidingIdentificatie"]))
         if plaats.get("adresseerbaarObjectIdentificatie"):
             rows.add(("verblijfsobject", plaats["adresseerbaarObjectIdentificatie"]))
+        naam = (state.get("naam") or {}).get("geslachtsnaam")
+        datum = (state.get("geboorte") or {}).get("datum")
+        if naam and datum:
+            rows.add(("naam-geboorte", name_key(naam, datum)))
         rows |= {("ouder", o["persoonId"]) for o in state.get("ouders", []) if o.get("persoonId")}
         rows |= {("partner", p["partner"]["persoonId"]) for p in state.get("partnerschappen", [])
                  if (p.get("partner") or {}).get("persoonId")}  # fmt: skip
@@ -29,6 +35,8 @@ def index_of(kind: str, state: dict[str, Any]) -> Index:
             rows.add(("adres", state["heeftAlsHoofdadres"]))
         rows |= {("adres", n) for n in state.get("heeftAlsNevenadres") or []}
     elif kind == "nummeraanduiding":
+        if state.get("postcode") and state.get("huisnummer") is not None:
+            rows.add(("postcode-huisnummer", address_key(state["postcode"], state["huisnummer"])))
         if state.get("ligtAan"):
             rows.add(("openbare_ruimte", state["ligtAan"]))
         if state.get("ligtIn"):
@@ -51,6 +59,17 @@ def index_of(kind: str, state: dict[str, Any]) -> Index:
         rows |= {("betrokkene", o["identificator"]) for o in state.get("verwerkteObjecten") or []
                  if o.get("identificator")}  # fmt: skip
     return frozenset(rows)
+
+
+def name_key(geslachtsnaam: str, geboortedatum: str) -> str:
+    """`zoekPersonen` by name: the surname without case (and cut to fit the index column), and
+    the ISO birth date."""
+    return f"{geboortedatum}|{geslachtsnaam.strip().casefold()}"[:VALUE_LENGTH]
+
+
+def address_key(postcode: str, huisnummer: int | str) -> str:
+    """`zoekPersonen` and `adres` by postcode and huisnummer (1011AB, 12)."""
+    return f"{postcode.replace(' ', '').upper()}|{int(huisnummer)}"
 
 
 def active_key(persoon_id: str, app_id: str, doel_id: str) -> str:

@@ -6,7 +6,7 @@ connections are read-only (`streams.store_engine`)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import bindparam, func, select
@@ -95,9 +95,11 @@ class ProjectionReader:
         doelen = list(self.states("doel").values())
         apps = list(self.states("app").values())
         known = {d["doelId"] for d in doelen}
-        return Policy.model_validate(
-            {"doelen": [_doel(d) for d in doelen], "apps": [_app(a, known) for a in apps]}
-        )
+        # an app's browser origins (CORS) matter to the gateway only, not to the workers
+        return Policy.model_validate({
+            "doelen": [_doel(d) for d in doelen],
+            "apps": [{**_app(a, known), "origins": a.get("origins") or []} for a in apps],
+        })  # fmt: skip
 
     # -- searches (the gateway's zoekPersonen, adres, bewoners) -----------------------------
     #
@@ -106,16 +108,22 @@ class ProjectionReader:
     # A search that ends in persons joins the purpose's live views in the same query, so it
     # only ever returns persons the app may see for that purpose, a page at a time.
 
-    def matching(self, kind: str, fields: Mapping[str, Value], limit: int = 100) -> list[str]:
+    def matching(
+        self,
+        kind: str,
+        fields: Mapping[str, Value],
+        limit: int = 100,
+        indexed: tuple[str, str] | None = None,
+    ) -> list[str]:
         """Ids (sorted, at most `limit`) of the entities of a kind whose state holds these
         values at these dotted paths (None: absent or null): ("nummeraanduiding",
-        {"postcode": "1011AB", "huisnummer": 12}). One query, a scan of the kind's states."""
-        query = (
-            select(e.id)
-            .where(e.kind == kind, *_conditions(e.state, fields, ()))
-            .order_by(e.id)
-            .limit(limit)
-        )
+        {"postcode": "1011AB", "huisnummer": 12}). One query: with `indexed` (an index row's
+        name and value, e.g. `streams.index.address_key`) only among the entities that have
+        it, else a scan of the kind's states."""
+        query = select(e.id).where(e.kind == kind, *_conditions(e.state, fields, ()))
+        if indexed is not None:
+            query = query.where(_having(e.id, kind, indexed[0], [indexed[1]]))
+        query = query.order_by(e.id).limit(limit)
         self._count()
         with self._engine.connect() as conn:
             return [r.id for r in conn.execute(query)]
@@ -129,16 +137,20 @@ class ProjectionReader:
         ignore_case: Collection[str] = (),
         offset: int = 0,
         limit: int,
+        indexed: tuple[str, str] | None = None,
     ) -> list[str]:
         """One page (`offset`, `limit`), in persoonId order, of the persons whose state holds
         these values at these dotted paths and who have a view for this purpose of this app.
-        One query."""
+        One query; with `indexed` (e.g. `streams.index.name_key`) only among the persons with
+        that index row, instead of every view of the purpose."""
         query = (
             select(v.persoon_id)
             .join(entity, (e.kind == "persoon") & (e.id == v.persoon_id))
             .where(v.app_id == app_id, v.doel_id == doel_id, _live,
                    *_conditions(e.state, fields, ignore_case))
         )  # fmt: skip
+        if indexed is not None:
+            query = query.where(_having(v.persoon_id, "persoon", indexed[0], [indexed[1]]))
         self._count()
         with self._engine.connect() as conn:
             return [r.persoon_id for r in conn.execute(_page(query, offset, limit))]
@@ -158,12 +170,9 @@ class ProjectionReader:
         residents of an address. One query (`values`: a handful of ids)."""
         if not values:
             return []
-        query = (
-            select(v.persoon_id)
-            .distinct()
-            .join(entity_index, (i.kind == "persoon") & (i.id == v.persoon_id))
-            .where(v.app_id == app_id, v.doel_id == doel_id, _live, i.name == name,
-                   i.value.in_(sorted(set(values))))
+        query = select(v.persoon_id).where(
+            v.app_id == app_id, v.doel_id == doel_id, _live,
+            _having(v.persoon_id, "persoon", name, sorted(set(values))),
         )  # fmt: skip
         self._count()
         with self._engine.connect() as conn:
@@ -175,10 +184,8 @@ class ProjectionReader:
         """One page, newest first, of the processing-log records (`verwerking` states) about
         the citizen with this pseudonym, leaving out those whose `vertrouwelijkheid` is one of
         `hidden`. One query."""
-        query = (
-            select(e.state)
-            .join(entity_index, (i.kind == e.kind) & (i.id == e.id))
-            .where(e.kind == "verwerking", i.name == "betrokkene", i.value == betrokkene)
+        query = select(e.state).where(
+            e.kind == "verwerking", _having(e.id, "verwerking", "betrokkene", [betrokkene])
         )
         if hidden:
             shown = e.state["vertrouwelijkheid"].as_string()
@@ -218,6 +225,15 @@ def _conditions(
         else:
             out.append(at.as_string() == bindparam(f"f{n}", value))
     return out
+
+
+def _having(column: Any, kind: str, name: str, values: Sequence[str]) -> Any:
+    """`column` (an entity id) is among the ids with an index row (`name`, one of `values`).
+    Written as `IN (subquery)` rather than a join: the planner then starts from the index rows
+    and looks the few ids up by key, instead of walking every view of a purpose (or every
+    entity of a kind) and joining the index to each (seen in SQLite's query plans)."""
+    ids = select(i.id).where(i.kind == kind, i.name == name, i.value.in_(values))
+    return column.in_(ids.scalar_subquery())
 
 
 def _page(query: Any, offset: int, limit: int) -> Any:

@@ -18,12 +18,15 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, text
 
+from bron.errors import BronError
 from streams import store_sql as sql
 from streams.store_bulk import Bulk, ViewKey, bulk
 from streams.store_engine import store_engine
-from streams.store_tables import chunks, metadata, store_meta
+from streams.store_tables import chunks, entity, metadata, store_meta
 
 IndexSet = frozenset[tuple[str, str]]
+# The layout of the stored rows; 2: the search keys of `zoekPersonen` and `adres` in the index.
+FORMAT = 2
 ViewWrite = tuple[str, str, str, str, dict[str, Any]]
 
 
@@ -270,6 +273,24 @@ def find_many(
     return found
 
 
+def _check_format(conn: Connection, url: str) -> None:
+    """A store built by an older Bron lacks index rows that reads now rely on (a search would
+    silently find nothing): refused at start, naming the command that rebuilds it. An empty
+    store is simply marked with the current format."""
+    row = conn.execute(select(store_meta.c.value).where(store_meta.c.name == "format")).first()
+    found = int(row.value) if row is not None else None
+    if found == FORMAT:
+        return
+    if found is None and conn.execute(select(entity.c.id).limit(1)).first() is None:
+        conn.execute(insert(store_meta).values(name="format", value=FORMAT))
+        return
+    raise BronError(
+        f"the projection store ({url}) has format {found or 1}; this Bron needs format {FORMAT}",
+        suggestion="stop the stream workers and run `bron streams rebuild` (it replays every "
+        "topic into a fresh store)",
+    )
+
+
 def _index_rows(e: Entity, pairs: IndexSet) -> list[dict[str, str]]:
     return [{"kind": e.kind, "name": n, "value": v, "id": e.id} for n, v in pairs]
 
@@ -278,13 +299,21 @@ class ProjectionStore:
     """The worker's side: a writer engine (on SQLite it takes the write lock when a transaction
     begins, so workers queue instead of failing). Creates its tables if they are missing."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, rebuild: bool = False) -> None:
+        """`rebuild`: for `bron streams rebuild`, which wipes the store: a store of an older
+        format is then no reason to refuse."""
         self._engine = store_engine(url, writer=True)
-        with self._engine.begin() as conn:
-            if self._engine.dialect.name == "postgresql":
-                # Workers starting together would otherwise race to create the same tables.
-                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('bron.projections'))"))
-            metadata.create_all(conn)
+        try:
+            with self._engine.begin() as conn:
+                if self._engine.dialect.name == "postgresql":
+                    # Workers starting together would otherwise race to create the same tables.
+                    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('bron.projections'))"))
+                metadata.create_all(conn)
+                if not rebuild:
+                    _check_format(conn, self._engine.url.render_as_string(hide_password=True))
+        except BaseException:
+            self._engine.dispose()  # no connection left open behind a refusal
+            raise
         self._upserts = sql.Upserts(self._engine.dialect.name)
         self._bulk = bulk(self._engine.dialect.name, self._upserts)
 
@@ -299,6 +328,7 @@ class ProjectionStore:
         with self._engine.begin() as conn:
             for table in reversed(metadata.sorted_tables):
                 conn.execute(table.delete())
+            conn.execute(insert(store_meta).values(name="format", value=FORMAT))
 
     def close(self) -> None:
         self._engine.dispose()

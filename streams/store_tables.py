@@ -24,8 +24,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
+from streams.index import VALUE_LENGTH
+
 ID_LENGTH = 64
-VALUE_LENGTH = 200
 # Bound lists of `IN (...)` are cut at this length: long enough to amortise a round trip, short
 # enough for any driver's parameter limit (SQLite's is 32766, PostgreSQL's 65535).
 CHUNK = 500

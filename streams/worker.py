@@ -52,8 +52,8 @@ def app_topic_spec(name: str, partitions: int = 6) -> TopicSpec:
                      doc="An app's purpose-filtered views, keyed by persoonId.")  # fmt: skip
 
 
-def build_pipeline(settings: Settings) -> Pipeline:
-    store = ProjectionStore(database_url(settings, "projections"))
+def build_pipeline(settings: Settings, *, rebuild: bool = False) -> Pipeline:
+    store = ProjectionStore(database_url(settings, "projections"), rebuild=rebuild)
     registry = RegistryClient(settings.registry_url)
     codec = EventCodec(registry, f"urn:nld:oin:{settings.oin}:systeem:bron-streams")
     producer = make_producer(settings.bootstrap_servers, **{"linger.ms": 5})

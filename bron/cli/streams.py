@@ -46,7 +46,7 @@ def rebuild() -> None:
             f"{members} worker(s) of group {settings.streams_group!r} are running; stop them "
             "first (a rebuild and a worker must not write the store at the same time)"
         )
-    pipeline = build_pipeline(settings)
+    pipeline = build_pipeline(settings, rebuild=True)
     try:
         pipeline.store.wipe()
         with Progress(transient=True) as progress:

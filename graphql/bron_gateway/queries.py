@@ -24,6 +24,7 @@ from bron_gateway.resolve import Info, allowed, persons
 from bron_gateway.selection import Requested, nodes_of, read_paths, requested, requested_of
 from bron_gateway.verwerkingslog import Read
 from streams import compose
+from streams.index import address_key, name_key
 
 POSTCODE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
 BY_NAME: Requested = {"persoon": ["geboorte.datum", "naam.geslachtsnaam"]}
@@ -57,6 +58,10 @@ def _nummeraanduiding(value: str) -> str:
             suggestion="use verblijfplaats.nummeraanduidingIdentificatie",
         )
     return value
+
+
+def _address(where: dict[str, str | int | None]) -> tuple[str, str]:
+    return "postcode-huisnummer", address_key(str(where["postcode"]), int(where["huisnummer"] or 0))
 
 
 def _in_gemeenten(goal: Doel, bag_id: str) -> bool:
@@ -96,6 +101,7 @@ async def zoek_personen(
         ids = await asyncio.to_thread(
             reader.search_in_scope, app_id, goal.id, fields, ignore_case={"naam.geslachtsnaam"},
             offset=asked_page.offset, limit=asked_page.fetch,
+            indexed=("naam-geboorte", name_key(geslachtsnaam, str(fields["geboorte.datum"]))),
         )  # fmt: skip
     else:
         if postcode is None or huisnummer is None:
@@ -108,7 +114,8 @@ async def zoek_personen(
             where["huisletter"] = huisletter
         if huisnummertoevoeging is not None:
             where["huisnummertoevoeging"] = huisnummertoevoeging
-        adressen = await asyncio.to_thread(reader.matching, "nummeraanduiding", where)
+        adressen = await asyncio.to_thread(reader.matching, "nummeraanduiding", where,
+                                           indexed=_address(where))  # fmt: skip
         ids = await asyncio.to_thread(
             reader.indexed_in_scope, app_id, goal.id, "nummeraanduiding", adressen,
             offset=asked_page.offset, limit=asked_page.fetch,
@@ -158,7 +165,7 @@ async def adres(
             "huisnummertoevoeging": huisnummertoevoeging,
         }
         ids = await asyncio.to_thread(context.loaders.reader.matching, "nummeraanduiding", where,
-                                      2)  # fmt: skip
+                                      2, _address(where))  # fmt: skip
         if len(ids) != 1:
             return None
         id = ids[0]

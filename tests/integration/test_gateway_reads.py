@@ -5,10 +5,15 @@ one query each."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import Engine, event
 
+from streams.index import address_key, name_key
 from streams.projector import Projector
 from streams.reads import ProjectionReader
 from streams.store import ProjectionStore
@@ -77,3 +82,77 @@ def test_indexed_in_scope_pages_the_residents_with_a_view(
                                  [ids["thuis"]], limit=10)  # fmt: skip
     assert consent == [ids["moeder"]]  # the father revoked, the child never consented
     assert r.indexed_in_scope(*args[:3], [], limit=10) == []
+
+
+def test_the_searches_go_through_their_index_rows(
+    reader: tuple[ProjectionReader, dict[str, str]],
+) -> None:
+    r, ids = reader
+    jansen = {"naam.geslachtsnaam": "jANSEN", "geboorte.datum": "1984-03-07"}
+    lower = {"naam.geslachtsnaam"}
+    by_name = ("naam-geboorte", name_key(" jANSEN", "1984-03-07"))
+    found = r.search_in_scope("bijstand-loket", "bijstand", jansen, ignore_case=lower, limit=10,
+                              indexed=by_name)  # fmt: skip
+    assert found == [ids["moeder"]]
+    other_day = ("naam-geboorte", name_key("Jansen", "1984-03-08"))
+    assert r.search_in_scope("bijstand-loket", "bijstand", jansen, ignore_case=lower, limit=10,
+                             indexed=other_day) == []  # fmt: skip
+    where: dict[str, str | int | None] = {"postcode": "1011AB", "huisnummer": 263}
+    by_address = ("postcode-huisnummer", address_key("1011 ab", 263))
+    assert r.matching("nummeraanduiding", where, indexed=by_address) == [ids["thuis"]]
+    elsewhere = ("postcode-huisnummer", address_key("1011AB", 264))
+    assert r.matching("nummeraanduiding", where, indexed=elsewhere) == []
+
+
+def test_on_sqlite_the_searches_look_their_rows_up_by_key(tmp_path: Path) -> None:
+    """The point of the index rows: a search reads a handful of rows by key, not every view of
+    a purpose (all of a municipality's residents) or every entity of a kind. Without the
+    `IN (subquery)` form SQLite's planner walked the purpose's views (`app_id=? AND
+    doel_id=?`) and joined the index to each."""
+    url = f"sqlite:///{tmp_path / 'plan.db'}"
+    w, _moeder, _vader, _kind, thuis, _nummer = family()
+    w.policy()
+    store = ProjectionStore(url)
+    with store.transaction() as tx:
+        Projector("bron-streams").apply(tx, w.take(), NOW)
+    store.close()
+    r = ProjectionReader(url)
+    statements: list[tuple[str, Any]] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        r.search_in_scope(
+            "bijstand-loket",
+            "bijstand",
+            {"naam.geslachtsnaam": "jansen"},
+            ignore_case={"naam.geslachtsnaam"},
+            limit=10,
+            indexed=("naam-geboorte", name_key("Jansen", "1984-03-07")),
+        )
+        r.matching(
+            "nummeraanduiding",
+            {"postcode": "1011AB", "huisnummer": 263},
+            indexed=("postcode-huisnummer", address_key("1011AB", 263)),
+        )
+        r.indexed_in_scope(
+            "bijstand-loket", "bijstand", "nummeraanduiding", [thuis.nummeraanduiding], limit=10
+        )
+        r.verwerkingen("een-pseudoniem", limit=10)
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+        r.close()  # fmt: skip
+    searches = [(s, p) for s, p in statements if "entity_index" in s]
+    assert len(searches) == 4
+    db = sqlite3.connect(tmp_path / "plan.db")
+    for statement, parameters in searches:
+        plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+        assert not [step for step in plan if step.startswith("SCAN")], plan
+        for step in plan:
+            if step.startswith("SEARCH projection_view"):
+                assert "persoon_id=?" in step, plan
+            if step.startswith("SEARCH entity USING"):
+                assert "id=?" in step, plan
+    db.close()

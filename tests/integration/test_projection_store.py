@@ -8,12 +8,13 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import create_engine, delete, insert
 from sqlalchemy.exc import DBAPIError
 
+from bron.errors import BronError
 from streams.reads import ProjectionReader
 from streams.store import Entity, ProjectionStore, StoredView
-from streams.store_tables import consumer_offset
+from streams.store_tables import consumer_offset, store_meta
 
 
 @pytest.fixture
@@ -349,3 +350,25 @@ def test_bulk_micro_measure(store: ProjectionStore, database_url: str) -> None:
     with store.transaction() as tx:
         assert len(tx.find_many("persoon", "bsn", [f"{i:09}" for i in range(0, n, 7)])) == 1429
         assert len(tx.views_of_doel("app", "doel", limit=n + 1)) == n
+
+
+def test_a_store_of_an_older_format_is_refused_until_rebuilt(database_url: str) -> None:
+    store = ProjectionStore(database_url)  # empty: marked with the current format
+    with store.transaction() as tx:
+        tx.put(Entity("persoon", "p1", 1, {"persoonId": "p1"}, frozenset()))
+    store.close()
+    ProjectionStore(database_url).close()  # the same format: opens
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:  # what a store built before the format existed looks like
+        conn.execute(delete(store_meta).where(store_meta.c.name == "format"))
+    engine.dispose()
+    with pytest.raises(BronError, match="format 1; this Bron needs format") as refused:
+        ProjectionStore(database_url)
+    assert "bron streams rebuild" in (refused.value.suggestion or "")
+    rebuilding = ProjectionStore(database_url, rebuild=True)
+    rebuilding.wipe()
+    rebuilding.close()
+    reopened = ProjectionStore(database_url)
+    with reopened.transaction() as tx:
+        assert tx.entity("persoon", "p1") is None
+    reopened.close()
