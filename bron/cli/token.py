@@ -8,15 +8,27 @@ from typing import Annotated
 
 import typer
 
+from bron.errors import BronError
 from bron.http.auth import KeyPair, issue
 from bron.policy import load_policy
-from bron.settings import load_settings
+from bron.settings import Environment, load_settings
 
 app = typer.Typer(
     help="Issue development tokens (operators, apps, citizens).", no_args_is_help=True
 )
 
 Ttl = Annotated[int, typer.Option(help="Lifetime in seconds (at most 6 hours)")]
+
+
+@app.callback()
+def _development_only() -> None:
+    """Refused under production settings: there, tokens come from the configured issuers
+    (`BRON_GATEWAY_ISSUERS`), and the gateway trusts no development key."""
+    if load_settings().env is Environment.production:
+        raise BronError(
+            "development tokens are disabled by production settings (BRON_ENV=production)",
+            suggestion="get a token from your organisation's authorisation server",
+        )
 
 
 def _keys() -> KeyPair:

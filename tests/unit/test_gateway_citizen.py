@@ -84,6 +84,19 @@ def test_bron_token_citizen_prints_a_burger_token_with_the_bsn(
     assert refused.exit_code != 0
 
 
+@pytest.mark.parametrize("args", [["citizen", ANNA], ["app", "parkeren"], ["operator", "brp"]])
+def test_no_development_token_under_production_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.setenv("BRON_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("BRON_ENV", "production")
+    result = CliRunner().invoke(token_cli, args)
+    assert result.exit_code != 0
+    assert "eyJ" not in result.output
+    assert "disabled by production settings" in str(result.exception)
+    assert not (tmp_path / "keys").exists()  # not even a key made
+
+
 # -- resolvers ------------------------------------------------------------------------------
 
 
