@@ -2,8 +2,9 @@
 and verblijfsobject from the BAG and the WOZ objects they have an interest in, each cut to the
 fields the purpose allows (`velden` per entity in the policy). Nothing else leaves the worker.
 
-`leeftijd` is left out of the stored document: it changes without an event, so the gateway
-computes it when it reads."""
+`leeftijd` changes without an event: the worker's daily sweep renders again the persons whose
+birthday it is (`streams.projector.Projector.expire`), so stored views and app topics keep it
+right."""
 
 from __future__ import annotations
 
@@ -52,8 +53,7 @@ def view(
     velden = doel.velden
     out: Document = {"persoonId": persoon["persoonId"]}
     if velden.get("persoon"):
-        doc = {k: v for k, v in persoon.items() if k != "leeftijd"}
-        out["persoon"] = project(doc, list(velden["persoon"]))
+        out["persoon"] = project(persoon, list(velden["persoon"]))
     if velden.get("adres") and adres_doc:
         out["adres"] = project(adres_doc, list(velden["adres"]))
     if velden.get("verblijfsobject") and verblijfsobject_doc:

@@ -6,7 +6,8 @@ ids, except those two search keys; the store is as personal as the states it hol
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import calendar
+from datetime import UTC, date, datetime
 from typing import Any
 
 Index = frozenset[tuple[str, str]]
@@ -27,6 +28,8 @@ def index_of(kind: str, state: dict[str, Any]) -> Index:
         datum = (state.get("geboorte") or {}).get("datum")
         if naam and datum:
             rows.add(("naam-geboorte", name_key(naam, datum)))
+        if datum and len(datum) == 10:  # a full date: the age changes on this day each year
+            rows.add(("verjaardag", datum[5:]))
         rows |= {("ouder", o["persoonId"]) for o in state.get("ouders", []) if o.get("persoonId")}
         rows |= {("partner", p["partner"]["persoonId"]) for p in state.get("partnerschappen", [])
                  if (p.get("partner") or {}).get("persoonId")}  # fmt: skip
@@ -70,6 +73,15 @@ def name_key(geslachtsnaam: str, geboortedatum: str) -> str:
 def address_key(postcode: str, huisnummer: int | str) -> str:
     """`zoekPersonen` and `adres` by postcode and huisnummer (1011AB, 12)."""
     return f"{postcode.replace(' ', '').upper()}|{int(huisnummer)}"
+
+
+def birthdays(day: date) -> list[str]:
+    """The `verjaardag` index values of the persons whose age changes on `day` (MM-DD): in a
+    year without 29 February, those born on it on 1 March (`bron.views.persoon.leeftijd`)."""
+    keys = [day.strftime("%m-%d")]
+    if day.month == 3 and day.day == 1 and not calendar.isleap(day.year):
+        keys.append("02-29")
+    return keys
 
 
 def active_key(persoon_id: str, app_id: str, doel_id: str) -> str:

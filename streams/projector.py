@@ -18,11 +18,12 @@ from bron.policy import Policy
 from streams import compose
 from streams.fold import fold
 from streams.incoming import Incoming
-from streams.index import index_of, moment
+from streams.index import birthdays, index_of, moment
 from streams.scope import consent_active, scope
 from streams.store import Entity, StoredView
 
 Render = Callable[..., dict[str, Any]]
+LEEFTIJD_DAY = "leeftijd-dag"  # the last day whose birthdays were applied (date ordinal)
 GENERATION = 1_000_000  # versie = the store's generation (epoch ms) * this + the views' versions
 
 
@@ -41,6 +42,8 @@ class Port(Protocol):
     def ids(self, kind: str, after: str | None = None, limit: int = 1000) -> list[str]: ...
     def views_of(self, persoon_ids: Collection[str]) -> list[StoredView]: ...
     def generation(self) -> int: ...
+    def meta(self, name: str) -> int | None: ...
+    def set_meta(self, name: str, value: int) -> None: ...
     def put_view(self, app_id: str, doel_id: str, persoon_id: str, digest: str,
                  view: dict[str, Any]) -> int | None: ...  # fmt: skip
     def put_views(
@@ -120,7 +123,30 @@ class Projector:
         return result
 
     def expire(self, tx: Port, now: datetime.datetime) -> Result:
-        """End the consents whose `geldigTot` passed, without waiting for an event."""
+        """What time alone changes, without waiting for an event: the consents whose
+        `geldigTot` passed end, and on a new day the views of those whose age changed."""
+        result = self._expire_consents(tx, now)
+        aged = self._birthdays(tx, now.date())
+        if aged:
+            result.records += self.recompute(tx, self.policy(tx), aged, now)
+            result.persons += len(aged)
+        return result
+
+    def _birthdays(self, tx: Port, today: datetime.date) -> set[str]:
+        """The persons whose `leeftijd` changed since the last day seen (every day since, after
+        a worker was down; on a store's first day none: its views were made that day)."""
+        last = tx.meta(LEEFTIJD_DAY)
+        if last == today.toordinal():
+            return set()
+        tx.set_meta(LEEFTIJD_DAY, today.toordinal())
+        if last is None or last > today.toordinal():
+            return set()
+        days = range(max(last + 1, today.toordinal() - 366), today.toordinal() + 1)
+        keys = {k for d in days for k in birthdays(datetime.date.fromordinal(d))}
+        found = tx.find_many("persoon", "verjaardag", keys)
+        return {p for ids in found.values() for p in ids}
+
+    def _expire_consents(self, tx: Port, now: datetime.datetime) -> Result:
         result = Result()
         due = [i for _, i in tx.find_range("toestemming", "verloopt", moment(now))]
         ended = []

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, delete, insert, select, text
 
 from bron.errors import BronError
 from streams import store_sql as sql
@@ -68,6 +68,17 @@ class StoreTx:
         self._bulk = bulk
         self._index: dict[tuple[str, str], IndexSet] = {}
         self._generation: int | None = None
+
+    # -- small named values (store_meta) ---------------------------------------------------
+
+    def meta(self, name: str) -> int | None:
+        row = self._conn.execute(select(store_meta.c.value).where(store_meta.c.name == name))
+        found = row.first()
+        return None if found is None else int(found.value)
+
+    def set_meta(self, name: str, value: int) -> None:
+        self._conn.execute(delete(store_meta).where(store_meta.c.name == name))
+        self._conn.execute(insert(store_meta).values(name=name, value=value))
 
     # -- generation ------------------------------------------------------------------------
 

@@ -180,6 +180,11 @@ class Persoon:
     naam: Naam | None = None
     geboorte: Geboorte | None = None
     geslacht: Waardetabel | None = None
+    leeftijd: int | None = strawberry.field(
+        default=None,
+        description="Age in whole years today (absent after death); a purpose may allow it "
+        "without the birth date.",
+    )
     verblijfplaats: Verblijfplaats | None = None
     partners: list[Partner] | None = None
     ouders: list[Ouder] | None = None

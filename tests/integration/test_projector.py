@@ -495,6 +495,38 @@ def test_expire_before_geldig_tot_changes_nothing(worker: Worker) -> None:
     assert worker.stored([p]) == before
 
 
+def test_on_a_birthday_the_views_that_show_leeftijd_change_without_an_event(
+    worker: Worker,
+) -> None:
+    """`leeftijd` is derived from the date: the daily sweep re-renders those whose age changed
+    (also after days without a sweep), and only views that show it send a record."""
+    w = World()
+    w.policy()
+    bijstand = POLICY.doel_by_id["bijstand"]
+    velden = {**bijstand.velden, "persoon": (*bijstand.velden["persoon"], "leeftijd")}
+    w.doel_gewijzigd(bijstand.model_copy(update={"velden": velden}))
+    tomorrow = NOW + DAY
+    jarig = w.persoon("Jansen", w.adres("0363"), geboren=datetime.date(2000, 11, 29))
+    schrikkel = w.persoon("Visser", w.adres("0363"), geboren=datetime.date(2004, 2, 29))
+    other = w.persoon("Bakker", w.adres("0363"), geboren=datetime.date(2000, 6, 1))
+    worker.apply(w.take())
+    assert worker.expire(NOW).records == []  # the store's first day: its views are of today
+    assert worker.view("bijstand-loket", "bijstand", jarig)["persoon"]["leeftijd"] == 25  # type: ignore[index]
+
+    result = worker.expire(tomorrow)
+    assert {r.persoon_id for r in result.records} == {jarig.id}  # not parkeren: no leeftijd
+    assert {r.app_id for r in result.records} == {"bijstand-loket"}
+    assert worker.view("bijstand-loket", "bijstand", jarig)["persoon"]["leeftijd"] == 26  # type: ignore[index]
+    assert worker.expire(tomorrow + datetime.timedelta(hours=1)).records == []  # once a day
+
+    # a worker that was down from 2 to 3 March 2027 catches up; 1 March is 29 February's day
+    worker.expire(datetime.datetime(2027, 2, 27, 12, tzinfo=UTC))
+    result = worker.expire(datetime.datetime(2027, 3, 3, 12, tzinfo=UTC))
+    assert {r.persoon_id for r in result.records} == {schrikkel.id}
+    assert worker.view("bijstand-loket", "bijstand", schrikkel)["persoon"]["leeftijd"] == 23  # type: ignore[index]
+    assert worker.view("bijstand-loket", "bijstand", other)["persoon"]["leeftijd"] == 26  # type: ignore[index]
+
+
 # -- revocation ------------------------------------------------------------------------------
 
 

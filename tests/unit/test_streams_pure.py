@@ -548,7 +548,8 @@ def test_a_bag_change_is_the_complete_new_voorkomen() -> None:
     assert after["ligtIn"] is None
     assert after["postcode"] == "1012AB"
     assert after["voorkomenidentificatie"] == 2
-    assert index_of("nummeraanduiding", after) == {("openbare_ruimte", adres.openbare_ruimte)}
+    assert index_of("nummeraanduiding", after) == {("openbare_ruimte", adres.openbare_ruimte),
+                                                   ("postcode-huisnummer", "1012AB|1")}  # fmt: skip
 
 
 def test_a_bag_withdrawal_keeps_the_last_voorkomen_and_ends_it() -> None:
@@ -623,6 +624,8 @@ def test_a_person_is_found_by_bsn_gemeente_address_parents_and_partners() -> Non
         ("verblijfsobject", thuis.verblijfsobject),
         ("ouder", moeder.id),
         ("ouder", vader.id),
+        ("naam-geboorte", "2015-04-12|bakker"),
+        ("verjaardag", "04-12"),
     }
     assert ("partner", vader.id) in index_of("persoon", s["persoon", moeder.id])
 
@@ -631,7 +634,8 @@ def test_bag_and_woz_objects_are_found_by_what_they_join_on() -> None:
     w, moeder, _, _, thuis, nummer = family()
     s = states(w.events)
     assert index_of("nummeraanduiding", s["nummeraanduiding", thuis.nummeraanduiding]) == {
-        ("openbare_ruimte", thuis.openbare_ruimte)
+        ("openbare_ruimte", thuis.openbare_ruimte),
+        ("postcode-huisnummer", "1011AB|263"),
     }
     assert index_of("openbare_ruimte", s["openbare_ruimte", thuis.openbare_ruimte]) == {
         ("woonplaats", thuis.woonplaats)
@@ -752,15 +756,16 @@ def test_a_field_the_purpose_does_not_name_never_appears() -> None:
     assert "straat" not in afval["adres"]
 
 
-def test_leeftijd_is_never_stored_even_when_the_purpose_names_it() -> None:
+def test_leeftijd_is_shown_only_when_the_purpose_names_it_without_the_birth_date() -> None:
     w, moeder, *_ = family()
     s = states(w.events)
-    assert rendered(s, moeder)["leeftijd"] == 42  # the renderer computes it...
+    assert rendered(s, moeder)["leeftijd"] == 42
     met_leeftijd = BIJSTAND.model_copy(
         update={"velden": {"persoon": ("leeftijd", "naam.geslachtsnaam")}}
     )
     view = view_of(w, moeder, met_leeftijd)
-    assert view["persoon"] == {"naam": {"geslachtsnaam": "Jansen"}}  # ...the view leaves it out
+    assert view["persoon"] == {"naam": {"geslachtsnaam": "Jansen"}, "leeftijd": 42}
+    assert "leeftijd" not in view_of(w, moeder, BIJSTAND)["persoon"]
 
 
 def test_partners_and_kinderen_appear_only_with_the_paths_allowed() -> None:
