@@ -65,3 +65,28 @@ def view(
 
 def digest(document: Document) -> str:
     return hashlib.sha256(fastjson.canonical(document)).hexdigest()[:32]
+
+
+def changes(old: Document | None, new: Document | None) -> Document | None:
+    """What changed in one purpose's view of a person, for subscribers (GraphQL subscriptions,
+    webhooks): `soort` nieuw, gewijzigd or verwijderd, and `velden`, the changed paths: a field
+    of `persoon` as `persoon.<field>`, the other sections (`adres`, `verblijfsobject`,
+    `wozObjecten`) by name. None when nothing a subscriber can see changed."""
+    if old is None and new is None:
+        return None
+    if old is None:
+        return {"soort": "nieuw", "velden": sorted(_paths(new or {}))}
+    if new is None:
+        return {"soort": "verwijderd", "velden": []}
+    velden = sorted(p for p in _paths(old) | _paths(new) if _at(old, p) != _at(new, p))
+    return {"soort": "gewijzigd", "velden": velden} if velden else None
+
+
+def _paths(view: Document) -> set[str]:
+    found = {f"persoon.{k}" for k in view.get("persoon") or {}}
+    return found | {k for k in view if k not in ("persoonId", "persoon")}
+
+
+def _at(view: Document, path: str) -> Any:
+    section, _, name = path.partition(".")
+    return (view.get(section) or {}).get(name) if name else view.get(section)

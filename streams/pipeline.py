@@ -33,6 +33,7 @@ log = structlog.get_logger("bron.streams")
 ATTEMPTS = 3
 APP_TOPIC_PREFIX = "bron.app."
 EVENT_TYPE = "nl.bron.projectie-gewijzigd.v1"
+RECORD_IDS = uuid.UUID("5d1c6a8e-8f0b-4a53-9a43-6b0c1f3e2d71")  # uuid5 namespace of record ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,12 @@ class Counts:
     retries: int = 0
     expired: int = 0
     by_reason: dict[str, int] = field(default_factory=dict)
+
+
+def record_id(record: AppRecord) -> str:
+    """The CloudEvents `id` of a per-app record: the same for the same (app, person, versie),
+    so a record sent again after a crash is recognisably the same event."""
+    return str(uuid.uuid5(RECORD_IDS, f"{record.app_id}|{record.persoon_id}|{record.versie}"))
 
 
 def app_topic(app_id: str) -> str:
@@ -173,11 +180,13 @@ class Pipeline:
             headers = to_headers(Attributes(source=self.source, type=EVENT_TYPE,
                                             sequence=max(record.versie, 1),
                                             dataschema="urn:bron:projectie",
-                                            datacontenttype="application/json"))  # fmt: skip
+                                            datacontenttype="application/json",
+                                            id=record_id(record)))  # fmt: skip
             value = None
             if record.doelen is not None:
                 value = fastjson.dumpb({"persoonId": record.persoon_id, "versie": record.versie,
-                                        "doelen": record.doelen})  # fmt: skip
+                                        "doelen": record.doelen,
+                                        "wijzigingen": record.wijzigingen})  # fmt: skip
             self.producer.produce(topic, key=record.persoon_id.encode(), value=value,
                                   headers=_kafka(headers), on_delivery=self._delivered)  # fmt: skip
             self.producer.poll(0)

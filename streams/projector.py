@@ -65,6 +65,7 @@ class AppRecord:
     persoon_id: str
     versie: int
     doelen: dict[str, dict[str, Any]] | None
+    wijzigingen: dict[str, dict[str, Any]] = field(default_factory=dict)  # `compose.changes`
 
 
 @dataclass(slots=True)
@@ -275,6 +276,7 @@ class Projector:
         # date below, so that the records need no second read of the views
         known = {(v.app_id, v.doel_id, v.persoon_id): (v.version, v.view)
                  for views in context.views.values() for v in views}  # fmt: skip
+        before = {key: view for key, (_, view) in known.items()}
         touched: set[tuple[str, str]] = set()
         writes: dict[tuple[str, str, str], tuple[str, dict[str, Any]]] = {}
         allowed = {(a.id, d) for a in policy.apps for d in a.doelen}
@@ -315,7 +317,7 @@ class Projector:
             for key, version in tx.put_views(rows).items():
                 known[key] = (version, writes[key][1])
                 touched.add((key[0], key[2]))
-        return _records(tx.generation(), known, touched)
+        return _records(tx.generation(), known, before, touched)
 
 
 @dataclass(slots=True)
@@ -471,10 +473,12 @@ def _residents(tx: Port, changed: Mapping[str, set[str]], woz_places: set[str]) 
 def _records(
     generation: int,
     known: Mapping[tuple[str, str, str], tuple[int, dict[str, Any] | None]],
+    before: Mapping[tuple[str, str, str], dict[str, Any] | None],
     touched: set[tuple[str, str]],
 ) -> list[AppRecord]:
-    """Per touched (app, person): every view of the app's purposes for the person, and the
-    record's `versie` from the versions of all of them (removed ones included)."""
+    """Per touched (app, person): every view of the app's purposes for the person, the
+    record's `versie` from the versions of all of them (removed ones included), and per
+    purpose what changed since the views the batch started from."""
     if not touched:
         return []
     mine: dict[tuple[str, str], list[tuple[str, int, dict[str, Any] | None]]] = {}
@@ -483,10 +487,15 @@ def _records(
             mine.setdefault((app_id, persoon_id), []).append((doel_id, version, view))
     records = []
     for app_id, persoon_id in sorted(touched):
-        views = mine.get((app_id, persoon_id), [])
-        doelen = {d: view for d, _, view in sorted(views) if view is not None}
+        views = sorted(mine.get((app_id, persoon_id), []))
+        doelen = {d: view for d, _, view in views if view is not None}
         versie = generation * GENERATION + sum(version for _, version, _ in views)
-        records.append(AppRecord(app_id, persoon_id, versie, doelen or None))
+        wijzigingen = {}
+        for doel_id, _, view in views:
+            change = compose.changes(before.get((app_id, doel_id, persoon_id)), view)
+            if change is not None:
+                wijzigingen[doel_id] = change
+        records.append(AppRecord(app_id, persoon_id, versie, doelen or None, wijzigingen))
     return records
 
 

@@ -269,7 +269,7 @@ def test_partners_and_kinderen_appear_with_the_allowed_paths_only(worker: Worker
     }
 
 
-def test_leeftijd_is_never_stored_even_when_the_purpose_names_it(worker: Worker) -> None:
+def test_leeftijd_without_the_birth_date_when_the_purpose_names_only_it(worker: Worker) -> None:
     w, moeder, *_ = family()
     w.policy()
     bijstand = POLICY.doel_by_id["bijstand"]
@@ -278,7 +278,7 @@ def test_leeftijd_is_never_stored_even_when_the_purpose_names_it(worker: Worker)
     worker.apply(w.take())
     assert worker.view("bijstand-loket", "bijstand", moeder) == {
         "persoonId": moeder.id,
-        "persoon": {"burgerservicenummer": moeder.bsn},
+        "persoon": {"burgerservicenummer": moeder.bsn, "leeftijd": 42},
     }
 
 
@@ -924,3 +924,31 @@ def test_a_rebuilt_store_sends_versions_above_those_of_the_store_it_replaced(
     after = records(worker.apply(events))["bijstand-loket", p.id].versie
     assert after > before
     assert after % GENERATION == before % GENERATION == 1
+
+
+# -- what changed, for subscribers -----------------------------------------------------------
+
+
+def test_records_say_per_purpose_what_changed(worker: Worker) -> None:
+    w = World()
+    w.policy()
+    thuis, elders = w.adres("0363"), w.adres("0363", "Kalverstraat", 5)
+    p = w.persoon("Jansen", thuis)
+    w.toestemming(p, "parkeren", "parkeervergunning")
+    first = records(worker.apply(w.take()))
+    assert first["parkeren", p.id].wijzigingen["parkeervergunning"]["soort"] == "nieuw"
+    assert first["bijstand-loket", p.id].wijzigingen["bijstand"]["soort"] == "nieuw"
+
+    w.verhuis(p, elders)
+    moved = records(worker.apply(w.take()))
+    change = moved["bijstand-loket", p.id].wijzigingen["bijstand"]
+    assert change["soort"] == "gewijzigd"
+    assert {"persoon.verblijfplaats", "adres"} <= set(change["velden"])
+    assert "persoon.naam" not in change["velden"]
+
+    w.naam_gewijzigd(p, "Jansen-de Vries")
+    renamed = records(worker.apply(w.take()))
+    assert renamed["bijstand-loket", p.id].wijzigingen["bijstand"]["velden"] == ["persoon.naam"]
+    for record in renamed.values():  # a purpose without the name sees no change at all
+        for doel, seen in record.wijzigingen.items():
+            assert "persoon.naam" in seen["velden"], (record.app_id, doel)

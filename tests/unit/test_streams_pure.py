@@ -841,3 +841,18 @@ def test_a_processing_log_record_folds_into_a_verwerking_found_by_its_citizens()
     assert index_of("verwerking", state) == {("betrokkene", "a" * 64), ("betrokkene", "b" * 64)}
     with pytest.raises(UnknownEvent):
         fold("verwerking", None, "nl.platform.dead-letter.v1", data)
+
+
+def test_changes_name_what_a_subscriber_can_see_change() -> None:
+    old = {"persoonId": "p", "persoon": {"naam": {"geslachtsnaam": "A"}, "leeftijd": 3},
+           "adres": {"postcode": "1011AB"}}  # fmt: skip
+    moved = {**old, "adres": {"postcode": "3511AA"}}
+    assert compose.changes(old, moved) == {"soort": "gewijzigd", "velden": ["adres"]}
+    older = {**old, "persoon": {**old["persoon"], "leeftijd": 4}, "wozObjecten": [{"w": 1}]}
+    assert compose.changes(old, older) == {
+        "soort": "gewijzigd", "velden": ["persoon.leeftijd", "wozObjecten"]}  # fmt: skip
+    assert compose.changes(old, dict(old)) is None
+    assert compose.changes(None, old) == {
+        "soort": "nieuw", "velden": ["adres", "persoon.leeftijd", "persoon.naam"]}  # fmt: skip
+    assert compose.changes(old, None) == {"soort": "verwijderd", "velden": []}
+    assert compose.changes(None, None) is None
