@@ -84,9 +84,14 @@ def changes(old: Document | None, new: Document | None) -> Document | None:
 
 def _paths(view: Document) -> set[str]:
     found = {f"persoon.{k}" for k in view.get("persoon") or {}}
+    if view.get("wozObjecten"):
+        found.add("wozObjecten.waarden")  # the values apart: `wozWaardeVastgesteld`
     return found | {k for k in view if k not in ("persoonId", "persoon")}
 
 
 def _at(view: Document, path: str) -> Any:
     section, _, name = path.partition(".")
+    if section == "wozObjecten":
+        objects = view.get(section) or []
+        return [o.get(name) for o in objects] if name else objects
     return (view.get(section) or {}).get(name) if name else view.get(section)

@@ -59,10 +59,11 @@ class Counts:
     by_reason: dict[str, int] = field(default_factory=dict)
 
 
-def record_id(record: AppRecord) -> str:
+def record_id(record: AppRecord, part: str = "") -> str:
     """The CloudEvents `id` of a per-app record: the same for the same (app, person, versie),
     so a record sent again after a crash is recognisably the same event."""
-    return str(uuid.uuid5(RECORD_IDS, f"{record.app_id}|{record.persoon_id}|{record.versie}"))
+    name = f"{record.app_id}|{record.persoon_id}|{record.versie}|{part}"
+    return str(uuid.uuid5(RECORD_IDS, name))
 
 
 def app_topic(app_id: str) -> str:
@@ -172,24 +173,28 @@ class Pipeline:
         return result
 
     def _send(self, records: Sequence[AppRecord]) -> None:
+        """Each record under its person's key; a person the app no longer sees gets a record
+        that says what was removed (empty `doelen`, for subscribers), then a tombstone."""
         for record in records:
             topic = app_topic(record.app_id)
             if topic not in self._topics:
                 self.ensure_topic(topic)
                 self._topics.add(topic)
-            headers = to_headers(Attributes(source=self.source, type=EVENT_TYPE,
-                                            sequence=max(record.versie, 1),
-                                            dataschema="urn:bron:projectie",
-                                            datacontenttype="application/json",
-                                            id=record_id(record)))  # fmt: skip
-            value = None
-            if record.doelen is not None:
-                value = fastjson.dumpb({"persoonId": record.persoon_id, "versie": record.versie,
-                                        "doelen": record.doelen,
-                                        "wijzigingen": record.wijzigingen})  # fmt: skip
-            self.producer.produce(topic, key=record.persoon_id.encode(), value=value,
-                                  headers=_kafka(headers), on_delivery=self._delivered)  # fmt: skip
-            self.producer.poll(0)
+            body = {"persoonId": record.persoon_id, "versie": record.versie,
+                    "doelen": record.doelen or {}, "wijzigingen": record.wijzigingen}  # fmt: skip
+            if record.doelen is not None or record.wijzigingen:
+                self._produce(topic, record, record_id(record), fastjson.dumpb(body))
+            if record.doelen is None:
+                self._produce(topic, record, record_id(record, "tombstone"), None)
+
+    def _produce(self, topic: str, record: AppRecord, id: str, value: bytes | None) -> None:
+        headers = to_headers(Attributes(source=self.source, type=EVENT_TYPE,
+                                        sequence=max(record.versie, 1),
+                                        dataschema="urn:bron:projectie",
+                                        datacontenttype="application/json", id=id))  # fmt: skip
+        self.producer.produce(topic, key=record.persoon_id.encode(), value=value,
+                              headers=_kafka(headers), on_delivery=self._delivered)  # fmt: skip
+        self.producer.poll(0)
 
     def _dead_letter(
         self, message: Message, exc: Exception, attempts: int, first_failed: float | None

@@ -21,6 +21,7 @@ from bron.contracts.codec import EventCodec
 from bron.contracts.registry_client import RegistryClient
 from bron.db import database_url
 from bron.kafka.clients import make_consumer
+from bron.notices import decode, notices
 from bron.policy import load_policy
 from bron.process import ManagedProcess
 from bron.settings import Settings
@@ -147,14 +148,19 @@ def test_a_revocation_removes_the_citizen_within_a_second(stack: Stack) -> None:
     latency = time.monotonic() - started
     assert latency < 1.0, f"revocation took {latency:.2f} s"
     values: list[bytes | None] = []
+    told: list[tuple[str, str | None]] = []
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and (not values or values[-1] is not None):
         m = consumer.poll(0.2)
         if m is not None and m.error() is None and m.key() == resident.persoon_id.encode():
             values.append(m.value())
+            record = decode(m.topic(), m.key(), m.value(), m.headers())
+            told += [(n.kind, n.status) for n in notices(record, {"parkeervergunning"})]
     consumer.close()
     assert values[0] is not None, "the view was on the app's topic"
     assert values[-1] is None, "the app's topic ends with a tombstone"
+    assert told[:2] == [("in-beeld", None), ("toestemming-gewijzigd", "actief")]
+    assert told[-2:] == [("uit-beeld", None), ("toestemming-gewijzigd", "beeindigd")]
     reader.close()
 
 

@@ -844,13 +844,18 @@ def test_a_processing_log_record_folds_into_a_verwerking_found_by_its_citizens()
 
 
 def test_changes_name_what_a_subscriber_can_see_change() -> None:
-    old = {"persoonId": "p", "persoon": {"naam": {"geslachtsnaam": "A"}, "leeftijd": 3},
-           "adres": {"postcode": "1011AB"}}  # fmt: skip
+    old: dict[str, Any] = {"persoonId": "p", "adres": {"postcode": "1011AB"},
+                           "persoon": {"naam": {"geslachtsnaam": "A"}, "leeftijd": 3}}  # fmt: skip
     moved = {**old, "adres": {"postcode": "3511AA"}}
     assert compose.changes(old, moved) == {"soort": "gewijzigd", "velden": ["adres"]}
     older = {**old, "persoon": {**old["persoon"], "leeftijd": 4}, "wozObjecten": [{"w": 1}]}
-    assert compose.changes(old, older) == {
-        "soort": "gewijzigd", "velden": ["persoon.leeftijd", "wozObjecten"]}  # fmt: skip
+    assert compose.changes(old, older) == {"soort": "gewijzigd", "velden": [
+        "persoon.leeftijd", "wozObjecten", "wozObjecten.waarden"]}  # fmt: skip
+    valued = {**older, "wozObjecten": [{"w": 1, "waarden": [{"waarde": 5}]}]}
+    assert compose.changes(older, valued) == {"soort": "gewijzigd", "velden": [
+        "wozObjecten", "wozObjecten.waarden"]}  # fmt: skip
+    other = {**valued, "wozObjecten": [{"w": 2, "waarden": [{"waarde": 5}]}]}
+    assert compose.changes(valued, other) == {"soort": "gewijzigd", "velden": ["wozObjecten"]}
     assert compose.changes(old, dict(old)) is None
     assert compose.changes(None, old) == {
         "soort": "nieuw", "velden": ["adres", "persoon.leeftijd", "persoon.naam"]}  # fmt: skip
