@@ -1,5 +1,6 @@
 """The register of apps and purposes (doelbinding), pure: which app may use which fields of
-which entity, for which purpose, in which municipalities, on which legal basis.
+which entity, for which purpose, in which municipalities, on which legal basis; and from which
+browser origins its frontends call the gateway (CORS, `bron.origins`).
 
 The register is declarative configuration (`policy/register.yaml`), validated at start; each
 problem names its path in the file (`doelen[2].velden.persoon[4]`) and what is wrong.
@@ -16,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bron.errors import BronError
+from bron.origins import invalid_origins
 from bron.settings import PROJECT_ROOT
 
 POLICY_FILE = PROJECT_ROOT / "policy" / "register.yaml"
@@ -72,6 +74,18 @@ class App(_Model):
     organisatie: str = Field(pattern=r"^\d{20}$", description="OIN of the organisation")
     overheid: bool
     doelen: tuple[Identifier, ...] = ()
+    origins: tuple[str, ...] = Field(
+        default=(),
+        description="Browser origins (CORS) the app's frontends call the gateway from: "
+        "`https://host[:port]`, exactly as a browser sends it",
+    )
+
+    @model_validator(mode="after")
+    def _origins(self) -> Self:
+        problem = invalid_origins(self.origins)
+        if problem:
+            raise ValueError(f"app {self.id!r}: {problem}")
+        return self
 
 
 class Policy(_Model):

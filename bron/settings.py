@@ -10,6 +10,7 @@ from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bron.errors import SettingsError
+from bron.origins import invalid_origins
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -116,6 +117,16 @@ class Settings(BaseSettings):
     gateway_max_tokens: int = Field(default=2000, ge=100, le=100_000)
     gateway_max_body_bytes: int = Field(default=32 * 1024, ge=1024, le=10 * 1024 * 1024)
     gateway_max_bsns: int = Field(default=100, ge=1, le=1000)
+    gateway_max_cost: int = Field(
+        default=5000,
+        ge=10,
+        le=1_000_000,
+        description="Most a query may cost: a field 1, times the page size or BSNs around it.",
+    )
+    gateway_rate_limit: float = Field(
+        default=50.0, ge=0, description="operations per second per app and operation; 0 = off"
+    )
+    gateway_rate_burst: int = Field(default=100, ge=1)
     gateway_log_timeout: float = Field(
         default=10.0, gt=0, le=120, description="Wait for the processing log's acknowledgement."
     )
@@ -132,6 +143,18 @@ class Settings(BaseSettings):
         description="Lifetime (s) of the citizen's token the gateway signs for the consent "
         "register.",
     )
+    gateway_citizen_origins: tuple[str, ...] = Field(
+        default=(),
+        description="Browser origins (CORS) of the municipality's portals citizens call the "
+        "gateway from (JSON list); an app's origins are in its registration.",
+    )
+
+    @model_validator(mode="after")
+    def _citizen_origins(self) -> Self:
+        problem = invalid_origins(self.gateway_citizen_origins)
+        if problem:
+            raise ValueError(f"BRON_GATEWAY_CITIZEN_ORIGINS: {problem}")
+        return self
 
     @model_validator(mode="after")
     def _ports_differ(self) -> Self:

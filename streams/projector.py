@@ -228,7 +228,7 @@ class Projector:
                     places |= {v for n, v in index if n == "verblijfsobject"}
             elif kind == "toestemming":
                 persons.add(entity.state["persoonId"])
-            elif kind in ("doel", "app"):
+            elif kind in ("doel", "app") and _shapes_views(kind, entity, old):
                 persons |= self._policy_scope(tx, policy, kind, entity, old)
         persons |= _children(tx, by_kind.get("persoon", set()))
         persons |= _residents(tx, by_kind, places)
@@ -436,6 +436,21 @@ def _related_ids(state: dict[str, Any] | None) -> set[str]:
     ids |= {p["partner"]["persoonId"] for p in state.get("partnerschappen", [])
             if (p.get("partner") or {}).get("persoonId")}  # fmt: skip
     return ids
+
+
+# What of an app or a purpose no view depends on: a change of only these recomputes nobody.
+_DESCRIPTIVE = {
+    "app": frozenset({"naam", "omschrijving", "organisatie", "origins"}),
+    "doel": frozenset({"naam", "omschrijving", "wettelijkeBasis"}),
+}
+
+
+def _shapes_views(kind: str, entity: Entity, old: Entity | None) -> bool:
+    if old is None:
+        return True
+    ignore = _DESCRIPTIVE[kind]
+    keys = (set(entity.state) | set(old.state)) - ignore
+    return any(entity.state.get(k) != old.state.get(k) for k in keys)
 
 
 def _views_of_doel(tx: Port, app_id: str, doel_id: str) -> Callable[[str | None], list[str]]:

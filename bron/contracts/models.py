@@ -1403,6 +1403,10 @@ class AppGeregistreerd(TypedDict):
     overheid: bool
     # De doelen (doelId) waarvoor de app gegevens mag vragen. [openbaar]
     doelen: NotRequired[list[str]]
+    # Browser-origins (CORS) van waaruit de frontends van de app de gateway aanroepen: precies
+    # 'https://host[:port]' zoals de browser die stuurt, bijv. 'https://parkeren.example.nl' (http
+    # alleen voor localhost en 127.0.0.1). Leeg: geen aanroepen vanuit een browser. [openbaar]
+    origins: NotRequired[list[str]]
 
 
 # nl.toestemming.app-gewijzigd.v1 (toestemming/app-gewijzigd.avsc)
@@ -1425,6 +1429,10 @@ class AppGewijzigd(TypedDict):
     overheid: bool
     # De doelen (doelId) waarvoor de app gegevens mag vragen. [openbaar]
     doelen: NotRequired[list[str]]
+    # Browser-origins (CORS) van waaruit de frontends van de app de gateway aanroepen: precies
+    # 'https://host[:port]' zoals de browser die stuurt, bijv. 'https://parkeren.example.nl' (http
+    # alleen voor localhost en 127.0.0.1). Leeg: geen aanroepen vanuit een browser. [openbaar]
+    origins: NotRequired[list[str]]
 
 
 # nl.toestemming.doel-gewijzigd.v1 (toestemming/doel-gewijzigd.avsc)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import strawberry
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -18,10 +20,12 @@ from bron.settings import Environment, Settings
 from bron_gateway.access import PolicySource, StorePolicy
 from bron_gateway.auth import authenticator, development_keys
 from bron_gateway.context import Services
-from bron_gateway.http import GatewayGraphQL, GraphQLEndpoint
+from bron_gateway.cors import AppCors
+from bron_gateway.http import GatewayGraphQL, GraphQLEndpoint, RateLimit
 from bron_gateway.jwks import development_jwks
+from bron_gateway.ratelimit import RateLimiter
 from bron_gateway.register import ConsentRegister
-from bron_gateway.schema import build_schema
+from bron_gateway.schema import build_schema, root_fields
 from bron_gateway.verwerkingslog import KafkaProcessingLog, ProcessingLog, Pseudonymiser
 from streams.reads import ProjectionReader
 
@@ -32,6 +36,15 @@ def kafka_log(settings: Settings) -> KafkaProcessingLog:
     codec = EventCodec(RegistryClient(settings.registry_url, timeout=settings.gateway_log_timeout),
                        f"urn:nld:oin:{settings.oin}:systeem:{SYSTEEM}")  # fmt: skip
     return KafkaProcessingLog(settings.bootstrap_servers, codec, settings.gateway_log_timeout)
+
+
+def rate_limit(settings: Settings, schema: strawberry.Schema) -> RateLimit | None:
+    """The limit per app and operation; `None` when BRON_GATEWAY_RATE_LIMIT is 0 (off)."""
+    if settings.gateway_rate_limit == 0:
+        return None
+    limiter = RateLimiter(settings.gateway_rate_limit, settings.gateway_rate_burst)
+    return RateLimit(limiter, root_fields(schema), settings.gateway_max_tokens,
+                     settings.gateway_max_aliases)  # fmt: skip
 
 
 def create_app(
@@ -60,6 +73,8 @@ def create_app(
         max_aliases=settings.gateway_max_aliases,
         max_tokens=settings.gateway_max_tokens,
         introspection=not production,
+        max_cost=settings.gateway_max_cost,
+        max_bsns=settings.gateway_max_bsns,
     )
     graphql = GatewayGraphQL(
         schema,
@@ -82,6 +97,8 @@ def create_app(
         services=services,
         max_body_bytes=settings.gateway_max_body_bytes,
         ide=not production,
+        rate_limit=rate_limit(settings, schema),
+        citizen_origins=settings.gateway_citizen_origins,
     )
 
     async def health(_: Request) -> JSONResponse:
@@ -109,4 +126,5 @@ def create_app(
             reader.close()
             register.close()
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    cors = Middleware(AppCors, policy=policy, citizen_origins=settings.gateway_citizen_origins)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[cors])

@@ -10,7 +10,8 @@ BronError
     ├── CallerNotAllowed          an app asks a citizen's operation, or a citizen an app's
     ├── CitizenUnknown            the signed-in citizen's BSN is not in the store
     ├── RegisterRefused           the consent register refused (names its field and rule)
-    └── RegisterUnavailable       the consent register did not answer
+    ├── RegisterUnavailable       the consent register did not answer
+    └── QueryTooCostly            the query's static cost is over BRON_GATEWAY_MAX_COST
 """
 
 from __future__ import annotations
@@ -88,3 +89,21 @@ class RegisterRefused(GatewayError):
 
 class RegisterUnavailable(GatewayError):
     code = "REGISTER_UNAVAILABLE"
+
+
+class QueryTooCostly(GatewayError):
+    """Refused while validating (`bron_gateway.cost`): nothing was resolved or read."""
+
+    code = "QUERY_TOO_COSTLY"
+
+    def __init__(self, cost: int, limit: int) -> None:
+        self.cost = cost
+        self.limit = limit
+        super().__init__(
+            f"the query costs {cost}, more than the limit of {limit} (each field costs 1, "
+            "times `first` or the number of `bsns` inside a page or batch)",
+            suggestion="ask for fewer items per page or fewer fields",
+        )
+
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code, "cost": self.cost, "maxCost": self.limit}

@@ -1,13 +1,17 @@
 """The HTTP edge of `/graphql`, before GraphQL runs: no token in the query string, a bounded
-body, a valid Bearer token of an app in the register (or of a citizen); a refusal is
-problem+json (401, 403, 405, 413). The W3C `traceparent` is continued and returned."""
+body, a valid Bearer token of an app in the register (or of a citizen), and the app's rate
+limit for each operation (root field) the body asks (`bron_gateway.ratelimit`); a refusal is
+problem+json (401, 403, 405, 413, 429 with `Retry-After`), and nothing runs, is read or is
+logged. The W3C `traceparent` is continued and returned."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
 from typing import Any, cast
 
+import structlog
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
@@ -15,15 +19,19 @@ from strawberry.asgi import GraphQL
 
 from bron.http.problems import PROBLEM_JSON, Problem, unauthorized
 from bron_gateway.access import PolicySource
-from bron_gateway.auth import Authenticator, app_of
+from bron_gateway.auth import BURGER, Authenticator, app_of
 from bron_gateway.context import RequestContext, Services
+from bron_gateway.cors import check_citizen_origin, check_origin, request_origin
 from bron_gateway.loaders import Loaders
+from bron_gateway.ratelimit import RateLimiter, Refusal, operations
 from bron_gateway.trace import Trace, trace_from
 from streams.reads import ProjectionReader
 
 CONTEXT_KEY = "bron.context"
 TOKEN_PARAMETERS = frozenset({"access_token", "token", "jwt", "id_token", "bearer"})
 _JWT = re.compile(r"^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+
+log = structlog.get_logger("bron.gateway")
 
 
 class GatewayGraphQL(GraphQL[RequestContext, None]):
@@ -38,6 +46,43 @@ def too_large(limit: int) -> Problem:
                    f"the body is larger than {limit} bytes; send a smaller query")  # fmt: skip
 
 
+@dataclass(slots=True)
+class TooManyRequests(Problem):
+    """A 429: its `Retry-After` header says when the bucket has a token again."""
+
+    retry_after: int = 1
+
+
+def too_many(refusal: Refusal) -> TooManyRequests:
+    detail = (f"app {refusal.app!r} asked {refusal.operation!r} more often than "
+              f"{refusal.rate:g} times a second (bursts of {refusal.burst}); retry after "
+              f"{refusal.retry_after} s, or ask less often")  # fmt: skip
+    return TooManyRequests(429, "rate-limited", "Too many requests", detail,
+                           retry_after=refusal.retry_after)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """What the endpoint limits: the buckets, the root fields that count, and GraphQL's token
+    and alias limits (a request over them is refused before it runs, so it takes no tokens)."""
+
+    limiter: RateLimiter
+    root_fields: Collection[str]
+    max_tokens: int
+    max_aliases: int
+
+    def check(self, app: str, body: bytes) -> None:
+        """Take the request's tokens, or raise `TooManyRequests`; a body GraphQL refuses
+        before anything runs takes none."""
+        asked = operations(body, self.root_fields, max_tokens=self.max_tokens,
+                           max_aliases=self.max_aliases)  # fmt: skip
+        refusal = self.limiter.take(app, asked or ())
+        if refusal is not None:
+            log.warning("rate limited", app=refusal.app, operation=refusal.operation,
+                        retry_after=refusal.retry_after)  # fmt: skip
+            raise too_many(refusal)
+
+
 class GraphQLEndpoint:
     def __init__(
         self,
@@ -49,6 +94,8 @@ class GraphQLEndpoint:
         services: Services,
         max_body_bytes: int,
         ide: bool,
+        rate_limit: RateLimit | None = None,
+        citizen_origins: tuple[str, ...] = (),
     ) -> None:
         self._graphql = graphql
         self._reader = reader
@@ -57,6 +104,8 @@ class GraphQLEndpoint:
         self._services = services
         self._max_body = max_body_bytes
         self._ide = ide
+        self._rate_limit = rate_limit
+        self._citizen_origins = citizen_origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -81,7 +130,13 @@ class GraphQLEndpoint:
             caller = await self._authenticator.authenticate(request.headers.get("authorization"))
             policy = await self._policy.current()
             app = None if caller.citizen else app_of(caller, policy)
+            if app is None:
+                check_citizen_origin(self._citizen_origins, request_origin(scope))
+            else:
+                check_origin(app, request_origin(scope))
             body = await _read_body(receive, self._max_body)
+            if self._rate_limit is not None:
+                self._rate_limit.check(app.id if app is not None else BURGER, body)
         except Problem as problem:
             await _problem(problem, request.url.path)(scope, receive, send)
             return
@@ -98,6 +153,8 @@ class GraphQLEndpoint:
 
 def _problem(problem: Problem, path: str) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
+    if isinstance(problem, TooManyRequests):
+        headers = {"Retry-After": str(problem.retry_after)}
     return JSONResponse(problem.body(path), status_code=problem.status, media_type=PROBLEM_JSON,
                         headers=headers)  # fmt: skip
 

@@ -21,6 +21,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from bron.settings import Settings
 from bron_gateway.burger import (
     Toestemming,
     ToestemmingConnection,
@@ -32,6 +33,7 @@ from bron_gateway.burger import (
     verleen_toestemming,
 )
 from bron_gateway.connection import PersoonConnection
+from bron_gateway.cost import QueryCostLimiter
 from bron_gateway.errors import InvalidArgument
 from bron_gateway.extensions import ShowOnlyMeantErrors, WriteProcessingLog
 from bron_gateway.objecten_types import LONG, Long, WozObject
@@ -39,7 +41,11 @@ from bron_gateway.persoon_types import Adres, Persoon, read_field
 from bron_gateway.queries import adres, bewoners, woz_object, zoek_personen
 from bron_gateway.resolve import Info, allowed, check_bsn, one
 
-__all__ = ["Adres", "Mutation", "Persoon", "Query", "build_schema"]
+__all__ = ["Adres", "Mutation", "Persoon", "Query", "build_schema", "root_fields"]
+
+# The settings' defaults, for the schemas built without settings (the SDL, unit tests).
+DEFAULT_MAX_COST: int = Settings.model_fields["gateway_max_cost"].default
+DEFAULT_MAX_BSNS: int = Settings.model_fields["gateway_max_bsns"].default
 
 
 async def _persoon(info: Info, bsn: str, doel: str) -> Persoon | None:
@@ -129,12 +135,19 @@ class Mutation:
 
 
 def build_schema(
-    *, max_depth: int, max_aliases: int, max_tokens: int, introspection: bool
+    *,
+    max_depth: int,
+    max_aliases: int,
+    max_tokens: int,
+    introspection: bool,
+    max_cost: int = DEFAULT_MAX_COST,
+    max_bsns: int = DEFAULT_MAX_BSNS,
 ) -> strawberry.Schema:
     extensions: list[Any] = [
         functools.partial(QueryDepthLimiter, max_depth=max_depth),
         functools.partial(MaxAliasesLimiter, max_alias_count=max_aliases),
         functools.partial(MaxTokensLimiter, max_token_count=max_tokens),
+        functools.partial(QueryCostLimiter, max_cost=max_cost, max_bsns=max_bsns),
         WriteProcessingLog,
         ShowOnlyMeantErrors,
     ]
@@ -146,4 +159,14 @@ def build_schema(
         config=StrawberryConfig(disable_field_suggestions=True, default_resolver=read_field),
         extensions=extensions,
         scalar_overrides={Long: LONG},
+    )
+
+
+def root_fields(schema: strawberry.Schema) -> frozenset[str]:
+    """The root fields a request can ask for, introspection's included: the operations the
+    rate limit counts (`bron_gateway.ratelimit`)."""
+    core = schema._schema  # graphql-core's schema: strawberry names no public way to the roots
+    roots = (core.query_type, core.mutation_type, core.subscription_type)
+    return frozenset({"__typename", "__schema", "__type"}).union(
+        *(root.fields for root in roots if root is not None)
     )

@@ -70,7 +70,7 @@ def write_policy(store: ProjectionStore, policy: Policy, seq: int = 1) -> None:
     ] + [
         Entity("app", a.id, seq, {
             "appId": a.id, "naam": a.naam, "omschrijving": None, "organisatie": a.organisatie,
-            "overheid": a.overheid, "doelen": list(a.doelen),
+            "overheid": a.overheid, "doelen": list(a.doelen), "origins": list(a.origins),
         })
         for a in policy.apps
     ]  # fmt: skip

@@ -16,6 +16,10 @@ from services.toestemming.state import (
 )
 
 Published = Mapping[str, Mapping[str, Any]]
+# An app's fields added to the contract later, with their Avro defaults: an app published
+# before a field existed compares as if published with the default, so adding the field
+# republishes only the apps that set it.
+_APP_DEFAULTS: dict[str, Any] = {"origins": []}
 
 
 def app_data(app: App) -> dict[str, Any]:
@@ -26,6 +30,7 @@ def app_data(app: App) -> dict[str, Any]:
         "organisatie": app.organisatie,
         "overheid": app.overheid,
         "doelen": list(app.doelen),
+        "origins": list(app.origins),
     }
 
 
@@ -49,7 +54,10 @@ def publish_policy(policy: Policy, apps: Published | None = None,
         events += _diff(doel_data(doel), (doelen or {}).get(doel.id),
                         DOEL_VASTGESTELD, DOEL_GEWIJZIGD)  # fmt: skip
     for app in policy.apps:
-        events += _diff(app_data(app), (apps or {}).get(app.id), APP_GEREGISTREERD, APP_GEWIJZIGD)
+        before = (apps or {}).get(app.id)
+        if before is not None:
+            before = {**_APP_DEFAULTS, **before}
+        events += _diff(app_data(app), before, APP_GEREGISTREERD, APP_GEWIJZIGD)
     return events
 
 

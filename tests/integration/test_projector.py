@@ -171,6 +171,21 @@ def test_geheimhouding_is_never_shown_to_an_app_that_is_not_government(worker: W
     assert worker.view("bijstand-loket", "bijstand", open_) is not None
 
 
+def test_a_change_no_view_depends_on_recomputes_nobody(worker: Worker) -> None:
+    w = World()
+    w.policy()
+    w.persoon("Jansen", w.adres("0363"))
+    worker.apply(w.take())
+    parkeren = POLICY.app_by_id["parkeren"]
+    bijstand = POLICY.doel_by_id["bijstand"]
+    w.app_gewijzigd(parkeren.model_copy(update={"origins": ("https://nieuw.example.nl",),
+                                                "naam": "Parkeren 2"}))  # fmt: skip
+    w.doel_gewijzigd(bijstand.model_copy(update={"omschrijving": "Anders gezegd."}))
+    assert worker.apply(w.take()).persons == 0
+    w.doel_gewijzigd(bijstand.model_copy(update={"gemeenten": ("0363",)}))
+    assert worker.apply(w.take()).persons > 0  # this one may change views
+
+
 def test_geheimhouding_keeps_a_statutory_purpose_from_an_app_that_is_not_government(
     worker: Worker,
 ) -> None:

@@ -229,3 +229,28 @@ def test_a_changed_purpose_or_app_publishes_only_its_new_state() -> None:
         (APP_GEWIJZIGD, "afval-app"),
     ]
     assert events[0][1]["velden"] == {"persoon": ["naam", "verblijfplaats"]}
+
+
+def test_a_change_of_an_apps_origins_alone_republishes_the_app() -> None:
+    before = publish_policy(POLICY)
+    changed = Policy.model_validate(
+        {**RAW, "apps": [RAW["apps"][0], {**RAW["apps"][1], "origins": ["https://afval.nl"]}]}
+    )
+    events = publish_policy(changed, published(before, "appId"), published(before, "doelId"))
+    fits(events)
+    assert [(t, d["appId"], d["origins"]) for t, d in events] == [
+        (APP_GEWIJZIGD, "afval-app", ["https://afval.nl"])
+    ]
+
+
+def test_an_app_published_before_it_had_origins_is_republished_only_if_it_has_some() -> None:
+    with_origins = Policy.model_validate(
+        {**RAW, "apps": [RAW["apps"][0], {**RAW["apps"][1], "origins": ["https://afval.nl"]}]}
+    )
+    old = published(publish_policy(POLICY), "appId")
+    without = {app_id: {k: v for k, v in data.items() if k != "origins"}
+               for app_id, data in old.items()}  # fmt: skip
+    doelen = published(publish_policy(POLICY), "doelId")
+    assert publish_policy(POLICY, without, doelen) == []
+    events = publish_policy(with_origins, without, doelen)
+    assert [(t, d["appId"]) for t, d in events] == [(APP_GEWIJZIGD, "afval-app")]
