@@ -6,6 +6,7 @@ writes it before the result leaves)."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
@@ -68,11 +69,28 @@ async def one(
     context: RequestContext, goal: Doel, asked: Requested, actie: str, bsn: str
 ) -> Persoon | None:
     persoon_id = await context.loaders.persoon_ids.load(bsn)
+    if persoon_id is None:
+        return None
+    return await by_id(context, goal, asked, actie, persoon_id)
+
+
+async def by_id(
+    context: RequestContext, goal: Doel, asked: Requested, actie: str, persoon_id: str
+) -> Persoon | None:
     view = await context.loaders.views.load((goal.id, persoon_id))
-    if view is None or persoon_id is None:
+    if view is None:
         return None
     context.reads.append(Read(actie, goal, persoon_id, tuple(read_paths(asked))))
     return cast(Persoon, document(view))  # the default resolver reads the document
+
+
+def check_persoon_id(value: object) -> str:
+    """A persoonId is a UUID (as the events carry it), in its canonical form."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        hint = "use the UUID an event or webhook gave"
+        raise InvalidArgument(f"{value!r} is not a persoonId", suggestion=hint) from None
 
 
 async def persons(

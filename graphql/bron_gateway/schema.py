@@ -39,7 +39,7 @@ from bron_gateway.extensions import ShowOnlyMeantErrors, WriteProcessingLog
 from bron_gateway.objecten_types import LONG, Long, WozObject
 from bron_gateway.persoon_types import Adres, Persoon, read_field
 from bron_gateway.queries import adres, bewoners, woz_object, zoek_personen
-from bron_gateway.resolve import Info, allowed, check_bsn, one
+from bron_gateway.resolve import Info, allowed, by_id, check_bsn, check_persoon_id, one
 
 __all__ = ["Adres", "Mutation", "Persoon", "Query", "build_schema", "root_fields"]
 
@@ -48,10 +48,19 @@ DEFAULT_MAX_COST: int = Settings.model_fields["gateway_max_cost"].default
 DEFAULT_MAX_BSNS: int = Settings.model_fields["gateway_max_bsns"].default
 
 
-async def _persoon(info: Info, bsn: str, doel: str) -> Persoon | None:
+async def _persoon(
+    info: Info,
+    doel: str,
+    bsn: str | None = None,
+    persoonId: strawberry.ID | None = None,
+) -> Persoon | None:
+    if (bsn is None) == (persoonId is None):
+        raise InvalidArgument("give the bsn or the persoonId", suggestion="one of the two")
     goal, asked = allowed(info, doel)
-    check_bsn(bsn)
-    return await one(info.context, goal, asked, "persoon opvragen", bsn)
+    if bsn is not None:
+        check_bsn(bsn)
+        return await one(info.context, goal, asked, "persoon opvragen", bsn)
+    return await by_id(info.context, goal, asked, "persoon opvragen", check_persoon_id(persoonId))
 
 
 async def _personen(info: Info, bsns: list[str], doel: str) -> list[Persoon | None]:
@@ -74,8 +83,9 @@ async def _personen(info: Info, bsns: list[str], doel: str) -> list[Persoon | No
 class Query:
     persoon: Persoon | None = strawberry.field(
         resolver=_persoon,
-        description="A person by BSN, as the purpose (doel) allows; null when the person is "
-        "unknown or not in the purpose's scope.",
+        description="A person by BSN, or by the persoonId that events and webhooks carry, as "
+        "the purpose (doel) allows; null when the person is unknown or not in the purpose's "
+        "scope.",
     )
     personen: list[Persoon | None] = strawberry.field(
         resolver=_personen,

@@ -342,3 +342,20 @@ def test_personen_with_addresses_and_woz_objects_costs_two_store_calls(town: Tow
     assert [p["wozObjecten"] for p in found[:3]] == [[{"wozObjectnummer": town.woz}]] * 3
     assert town.calls == 2
     assert len(town.logged()) == 3
+
+
+def test_a_person_by_the_persoon_id_events_carry_is_read_and_logged_like_by_bsn(
+    town: Town,
+) -> None:
+    by_id = f"""{{ persoon(persoonId: "{town.moeder.id}", doel: "bijstand") {{
+        naam {{ geslachtsnaam }} }} }}"""
+    result = town.run("bijstand-loket", by_id)
+    assert result.errors is None
+    assert result.data == {"persoon": {"naam": {"geslachtsnaam": "Jansen"}}}
+    assert list(town.logged().values()) == [["naam.geslachtsnaam"]]
+    for wrong in (f'bsn: "{town.moeder.bsn}", persoonId: "{town.moeder.id}"', 'persoonId: "12"'):
+        result = town.run(
+            "bijstand-loket",
+            f'{{ persoon({wrong}, doel: "bijstand") {{ naam {{ geslachtsnaam }} }} }}',
+        )
+        assert codes(result) == ["INVALID_ARGUMENT"], wrong
