@@ -69,16 +69,16 @@ async def one(
     context: RequestContext, goal: Doel, asked: Requested, actie: str, bsn: str
 ) -> Persoon | None:
     persoon_id = await context.loaders.persoon_ids.load(bsn)
-    if persoon_id is None:
-        return None
     return await by_id(context, goal, asked, actie, persoon_id)
 
 
 async def by_id(
-    context: RequestContext, goal: Doel, asked: Requested, actie: str, persoon_id: str
+    context: RequestContext, goal: Doel, asked: Requested, actie: str, persoon_id: str | None
 ) -> Persoon | None:
+    """None for `persoon_id` (an unknown BSN) still costs the view lookup (`Loaders`): a
+    person out of scope and one that does not exist are indistinguishable."""
     view = await context.loaders.views.load((goal.id, persoon_id))
-    if view is None:
+    if view is None or persoon_id is None:
         return None
     context.reads.append(Read(actie, goal, persoon_id, tuple(read_paths(asked))))
     return cast(Persoon, document(view))  # the default resolver reads the document
