@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event
 
-from streams.index import address_key, name_key
+from streams.index import address_key, index_of, name_key
 from streams.projector import Projector
 from streams.reads import ProjectionReader
-from streams.store import ProjectionStore
+from streams.store import Entity, ProjectionStore
 from tests.unit.test_streams_pure import NOW, family
 
 
@@ -156,3 +156,34 @@ def test_on_sqlite_the_searches_look_their_rows_up_by_key(tmp_path: Path) -> Non
             if step.startswith("SEARCH entity USING"):
                 assert "id=?" in step, plan
     db.close()
+
+
+def test_a_citizens_processing_log_newest_first_without_the_hidden_ones(
+    database_url: str,
+) -> None:
+    """`mijnVerwerkingen` on SQLite and PostgreSQL: by pseudonym, newest first, a page at a
+    time, confidential records left out; another citizen's never."""
+    store = ProjectionStore(database_url)
+    rows = [("v1", "mij", "2026-11-01T10:00:00+00:00", "normaal"),
+            ("v2", "mij", "2026-11-03T10:00:00+00:00", "normaal"),
+            ("v3", "mij", "2026-11-02T10:00:00+00:00", "vertrouwelijk"),
+            ("v4", "ander", "2026-11-04T10:00:00+00:00", "normaal"),
+            ("v5", "mij", "2026-11-03T10:00:00+00:00", None)]  # fmt: skip
+    with store.transaction() as tx:
+        for id, who, tijdstip, vertrouwelijkheid in rows:
+            state = {"verwerkingId": id, "tijdstip": tijdstip,
+                     "vertrouwelijkheid": vertrouwelijkheid,
+                     "verwerkteObjecten": [{"identificator": who}]}  # fmt: skip
+            tx.put(Entity("verwerking", id, 1, state, index_of("verwerking", state)))
+    store.close()
+    r = ProjectionReader(database_url)
+    try:
+        ids = [s["verwerkingId"] for s in r.verwerkingen("mij", limit=10)]
+        assert ids == ["v5", "v2", "v3", "v1"]  # newest first; the same moment by id, desc
+        shown = r.verwerkingen("mij", limit=10, hidden={"vertrouwelijk"})
+        assert [s["verwerkingId"] for s in shown] == ["v5", "v2", "v1"]
+        page = r.verwerkingen("mij", offset=1, limit=2, hidden={"vertrouwelijk"})
+        assert [s["verwerkingId"] for s in page] == ["v2", "v1"]
+        assert r.verwerkingen("niemand", limit=10) == []
+    finally:
+        r.close()
