@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query
 from pydantic import TypeAdapter
 
 from bron.http.auth import KeyPair, Principal, verify
-from bron.http.problems import Problem, not_found
+from bron.http.problems import FieldError, Problem, not_found
 from bron.registry.app import operator
+from bron.registry.fields import project
 from services.bag import domain
 from services.bag.domain import Objecttype
 from services.bag.service import BagRegistry
@@ -83,13 +84,38 @@ def object_router(
         return change_body(registry.execute(command))
 
     @router.get("/{identificatie}", summary=f"Read a {objecttype}")
-    def lezen(identificatie: str, caller: Caller) -> dict[str, Any]:
+    def lezen(
+        identificatie: str,
+        caller: Caller,
+        fields: Annotated[
+            str | None,
+            Query(description="Comma-separated dotted field paths to return (default: all), "
+                  "e.g. identificatie,oorspronkelijkBouwjaar"),
+        ] = None,
+    ) -> dict[str, Any]:  # fmt: skip
         state = registry.get(objecttype, identificatie)
         if state is None:
             raise not_found(objecttype, f"no {objecttype} {identificatie}")
-        return as_json(state)
+        document = as_json(state)
+        if fields is None:
+            return document
+        return project(document, _known_fields(fields, set(document), objecttype))
 
     return router
+
+
+def _known_fields(fields: str, known: set[str], objecttype: str) -> list[str]:
+    """The `fields` asked, each a field of the object (its first segment): an unknown one is
+    a 400 naming it and the fields there are, not silently nothing."""
+    asked = [f.strip() for f in fields.split(",") if f.strip()]
+    unknown = [f for f in asked if f.split(".")[0] not in known]
+    if not asked or unknown:
+        bad = unknown[0] if unknown else "(none given)"
+        detail = f"{objecttype} has no field {bad!r}; it has {', '.join(sorted(known))}"
+        rule = f"a comma-separated list of fields of the {objecttype}"
+        raise Problem(400, "unknown-field", "Unknown field", detail,
+                      [FieldError("fields", "unknown-field", rule)])  # fmt: skip
+    return asked
 
 
 def reader(keys: KeyPair) -> Any:

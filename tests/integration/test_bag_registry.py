@@ -93,6 +93,22 @@ def test_objects_are_created_read_and_found_by_address(bag: Any) -> None:
     assert none == []
 
 
+def test_reads_return_only_the_fields_asked(bag: Any) -> None:
+    client, auth, _runtime = bag
+    ids = create_address(client, auth, "2511AA")
+    pand = client.get(f"/panden/{ids['pand']}", params={"fields": "oorspronkelijkBouwjaar"},
+                      headers=auth)  # fmt: skip
+    assert pand.json() == {"oorspronkelijkBouwjaar": 1932}
+    both = client.get(f"/panden/{ids['pand']}", headers=auth,
+                      params={"fields": "identificatie, status"}).json()  # fmt: skip
+    assert both == {"identificatie": ids["pand"], "status": "pand_in_gebruik"}
+    wrong = client.get(f"/panden/{ids['pand']}", params={"fields": "bouwjaar"}, headers=auth)
+    assert wrong.status_code == 400
+    assert wrong.headers["content-type"] == "application/problem+json"
+    assert "'bouwjaar'" in wrong.json()["detail"]
+    assert wrong.json()["errors"][0]["field"] == "fields"
+
+
 def test_a_rejection_is_a_problem_naming_field_and_rule_and_writes_nothing(bag: Any) -> None:
     client, auth, runtime = bag
     before = runtime.outbox.pending(runtime.engine)
