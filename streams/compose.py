@@ -33,7 +33,8 @@ def adres(nummeraanduiding: Document, straat: str | None, woonplaats: str | None
 
 
 def verblijfsobject(state: Document) -> Document:
-    keep = ("identificatie", "oppervlakte", "gebruiksdoelen", "status", "heeftAlsHoofdadres")
+    keep = ("identificatie", "oppervlakte", "gebruiksdoelen", "status", "heeftAlsHoofdadres",
+            "maaktDeelUitVan")  # fmt: skip
     return {k: state[k] for k in keep if state.get(k) is not None}
 
 
@@ -58,6 +59,9 @@ def view(
         out["adres"] = project(adres_doc, list(velden["adres"]))
     if velden.get("verblijfsobject") and verblijfsobject_doc:
         out["verblijfsobject"] = project(verblijfsobject_doc, list(velden["verblijfsobject"]))
+        if velden.get("pand") and verblijfsobject_doc.get("maaktDeelUitVan"):
+            # the ids only: the gateway reads the panden from the BAG with the fields asked
+            out["verblijfsobject"]["maaktDeelUitVan"] = verblijfsobject_doc["maaktDeelUitVan"]
     if velden.get("wozObject") and woz:
         out["wozObjecten"] = [project(w, list(velden["wozObject"])) for w in woz]
     return out

@@ -1,5 +1,6 @@
-"""The gateway as an ASGI app: `/graphql` (strawberry behind `bron_gateway.http`), `/health`,
-and in development the development issuer's keys at `/.well-known/jwks.json`."""
+"""The gateway as an ASGI app: `/graphql` (strawberry behind `bron_gateway.http`; WebSocket
+upgrades for subscriptions behind `bron_gateway.subscriptions.WebSocketEdge`), `/health`, and in
+development the development issuer's keys at `/.well-known/jwks.json`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from bron.contracts.codec import EventCodec
 from bron.contracts.registry_client import RegistryClient
@@ -19,6 +20,7 @@ from bron.db import database_url
 from bron.settings import Environment, Settings
 from bron_gateway.access import PolicySource, StorePolicy
 from bron_gateway.auth import authenticator, development_keys
+from bron_gateway.bag import BagReads
 from bron_gateway.context import Services
 from bron_gateway.cors import AppCors
 from bron_gateway.http import GatewayGraphQL, GraphQLEndpoint, RateLimit
@@ -26,6 +28,7 @@ from bron_gateway.jwks import development_jwks
 from bron_gateway.ratelimit import RateLimiter
 from bron_gateway.register import ConsentRegister
 from bron_gateway.schema import build_schema, root_fields
+from bron_gateway.subscriptions import GatewayWebSocket, SubscriptionService, WebSocketEdge
 from bron_gateway.verwerkingslog import KafkaProcessingLog, ProcessingLog, Pseudonymiser
 from streams.reads import ProjectionReader
 
@@ -82,30 +85,38 @@ def create_app(
         allow_queries_via_get=False,
         multipart_uploads_enabled=False,
     )
+    bag = BagReads(settings.registry_base_url("bag"), development_keys(settings),
+                   timeout=settings.gateway_consent_timeout)  # fmt: skip
     services = Services(
         log=log,
         pseudonym=Pseudonymiser.in_data_dir(settings.data_dir),
         uitvoerder=settings.oin,
         max_bsns=settings.gateway_max_bsns,
         register=consents,
+        bag=bag,
     )
+    tokens = authenticator(settings)
     endpoint = GraphQLEndpoint(
         graphql,
         reader=reader,
         policy=policy,
-        authenticator=authenticator(settings),
+        authenticator=tokens,
         services=services,
         max_body_bytes=settings.gateway_max_body_bytes,
         ide=not production,
         rate_limit=rate_limit(settings, schema),
         citizen_origins=settings.gateway_citizen_origins,
     )
+    subscriptions = SubscriptionService(settings.bootstrap_servers, policy, tokens, services)
+    sockets = GatewayWebSocket(schema, subscriptions,
+                               max_subscriptions=settings.gateway_max_subscriptions)  # fmt: skip
 
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
     routes = [
         Route("/graphql", endpoint),
+        WebSocketRoute("/graphql", WebSocketEdge(sockets, policy)),
         Route("/health", health, methods=["GET"]),
     ]
     if not settings.gateway_issuers and not production:
@@ -121,10 +132,14 @@ def create_app(
         try:
             yield
         finally:
+            subscriptions.close()
             log.close()
             await consents.close()
+            await bag.close()
             reader.close()
             register.close()
 
     cors = Middleware(AppCors, policy=policy, citizen_origins=settings.gateway_citizen_origins)
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[cors])
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[cors])
+    app.state.subscriptions = subscriptions  # its open consumers, for tests and health
+    return app

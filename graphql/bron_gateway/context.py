@@ -13,6 +13,7 @@ from bron_gateway.trace import Trace
 from bron_gateway.verwerkingslog import ProcessingLog, Pseudonymiser, Read
 
 if TYPE_CHECKING:
+    from bron_gateway.bag import BagReads
     from bron_gateway.register import ConsentRegister
 
 
@@ -25,6 +26,7 @@ class Services:
     uitvoerder: str  # OIN of the organisation running the gateway
     max_bsns: int
     register: ConsentRegister | None = None  # the consent register, for citizens' consents
+    bag: BagReads | None = None  # the BAG registry, for panden (not in the projections)
 
 
 @dataclass(slots=True)

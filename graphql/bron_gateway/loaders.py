@@ -11,12 +11,15 @@ import asyncio
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from strawberry.dataloader import DataLoader
 
 from streams import compose
 from streams.reads import ProjectionReader
+
+if TYPE_CHECKING:
+    from bron_gateway.bag import BagReads
 
 View = dict[str, Any]
 ViewKey = tuple[str, str | None]  # (doel id, persoonId or None for an unknown BSN)
@@ -33,6 +36,23 @@ class Loaders:
         self.adressen: DataLoader[str, View | None] = DataLoader(load_fn=self._adressen)
         self.woz: DataLoader[str, View | None] = DataLoader(load_fn=self._woz)
         self.woz_of_adres: DataLoader[str, list[str]] = DataLoader(load_fn=self._woz_of_adres)
+        self._panden: DataLoader[tuple[str, tuple[str, ...]], View | None] | None = None
+
+    async def panden(self, bag: BagReads, ids: list[str], fields: list[str]) -> list[View | None]:
+        """Panden from the BAG registry, each read once per request however many persons
+        live in it (one HTTP read per distinct pand and set of fields)."""
+        if self._panden is None:
+
+            async def load(keys: Sequence[tuple[str, tuple[str, ...]]]) -> list[View | None]:
+                found: dict[tuple[str, tuple[str, ...]], View | None] = {}
+                for fields_asked in {f for _, f in keys}:
+                    wanted = sorted({i for i, f in keys if f == fields_asked})
+                    read = await bag.panden(wanted, list(fields_asked))
+                    found.update(((i, fields_asked), p) for i, p in zip(wanted, read, strict=True))
+                return [found[k] for k in keys]
+
+            self._panden = DataLoader(load_fn=load)
+        return list(await self._panden.load_many([(i, tuple(sorted(fields))) for i in ids]))
 
     async def _persoon_ids(self, bsns: Sequence[str]) -> list[str | None]:
         found = await asyncio.to_thread(self._reader.find, "persoon", "bsn", list(bsns))

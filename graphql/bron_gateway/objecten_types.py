@@ -5,9 +5,11 @@ never named: no persoonId, no BSN."""
 
 from __future__ import annotations
 
-from typing import NewType
+from typing import Any, NewType, cast
 
 import strawberry
+
+from bron_gateway.selection import requested_of
 
 Long = NewType("Long", int)
 # Given to the schema as a scalar override (`bron_gateway.schema`): GraphQL's Int has 32 bits.
@@ -19,6 +21,29 @@ LONG = strawberry.scalar(
 )
 
 
+@strawberry.type(
+    description="A building (pand) from the BAG, read from the BAG registry with only the "
+    "fields asked (the projections do not hold panden); governed by the purpose's `pand` "
+    "fields."
+)
+class Pand:
+    identificatie: str | None = None
+    oorspronkelijkBouwjaar: int | None = None
+    status: str | None = None
+
+
+async def _panden(root: Any, info: strawberry.Info) -> list[Pand] | None:
+    """The panden the verblijfsobject is part of (`maaktDeelUitVan`, in the view only when the
+    purpose allows pand fields; `bron_gateway.selection` checked the fields before)."""
+    ids = list(root.get("maaktDeelUitVan") or []) if isinstance(root, dict) else []
+    bag = info.context.services.bag
+    if not ids or bag is None:
+        return None
+    fields = [p for p in requested_of("pand", info.selected_fields[0].selections)["pand"]
+              if p != "*"] or ["identificatie"]  # fmt: skip
+    return [cast(Pand, p) for p in await info.context.loaders.panden(bag, ids, fields) if p]
+
+
 @strawberry.type(description="A verblijfsobject from the BAG.")
 class Verblijfsobject:
     identificatie: str | None = strawberry.field(
@@ -28,6 +53,7 @@ class Verblijfsobject:
     gebruiksdoelen: list[str] | None = None
     status: str | None = None
     heeftAlsHoofdadres: str | None = None
+    panden: list[Pand] | None = strawberry.field(resolver=_panden)
 
 
 @strawberry.type(description="A value of a WOZ object as of its waardepeildatum.")

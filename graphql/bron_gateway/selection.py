@@ -13,6 +13,8 @@ from bron.policy import Doel, disallowed_fields
 
 # GraphQL fields of Persoon that are another entity of the policy (`velden.<entity>`).
 ENTITY_FIELDS = {"adres": "adres", "verblijfsobject": "verblijfsobject", "wozObjecten": "wozObject"}
+# ... and fields of those that are yet another (a verblijfsobject's panden: `velden.pand`).
+NESTED_FIELDS = {"verblijfsobject": {"panden": "pand"}}
 PERSOON = "persoon"
 
 Requested = dict[str, list[str]]
@@ -24,7 +26,14 @@ def requested(selections: Sequence[Selection]) -> Requested:
     for field in _fields(selections):
         entity = ENTITY_FIELDS.get(field.name)
         if entity is not None:
-            found.setdefault(entity, set()).update(_leaves(field.selections, "") or {"*"})
+            nested = NESTED_FIELDS.get(entity, {})
+            own = [f for f in _fields(field.selections) if f.name not in nested]
+            for sub in _fields(field.selections):
+                if sub.name in nested:
+                    leaves = _leaves(sub.selections, "") or {"*"}
+                    found.setdefault(nested[sub.name], set()).update(leaves)
+            if own or not any(f.name in nested for f in _fields(field.selections)):
+                found.setdefault(entity, set()).update(_leaves(own, "") or {"*"})
         else:
             found.setdefault(PERSOON, set()).update(_leaves([field], ""))
     return {entity: sorted(paths) for entity, paths in found.items()}

@@ -249,8 +249,10 @@ def test_every_view_holds_only_the_fields_its_purpose_allows(worker: Worker) -> 
         assert set(view) - {"persoonId"} <= {k for k, entity in parts.items() if entity in velden}
         for key, entity in parts.items():
             for path in leaves(view.get(key, {})) - {""}:
+                if (key, path) == ("verblijfsobject", "maaktDeelUitVan") and velden.get("pand"):
+                    continue  # the pand ids, for the gateway to read the pand fields allowed
                 assert allowed(path, velden[entity]), f"{doel_id}: {key}.{path}"
-        assert "leeftijd" not in json.dumps(view)
+        assert "leeftijd" not in json.dumps(view)  # no purpose in the register names it
     parkeren = views["parkeren", "parkeervergunning", moeder.id]
     assert moeder.bsn not in json.dumps(parkeren)
     assert "wozObjecten" not in views["bijstand-loket", "bijstand", moeder.id]

@@ -77,6 +77,11 @@ def pseudonym(p: Persoon) -> str:
 
 @pytest.fixture
 def town(tmp_path: Path) -> Iterator[Town]:
+    yield from make_town(tmp_path)
+
+
+def make_town(tmp_path: Path) -> Iterator[Town]:
+    """Amsterdam's family with addresses and a WOZ object, and a Jansen in Utrecht."""
     w, moeder, vader, kind, thuis, nummer = family()
     w.policy()
     elders_adres = w.adres("0344", "Oudegracht", 12)
