@@ -127,6 +127,9 @@ class Settings(BaseSettings):
         default=50.0, ge=0, description="operations per second per app and operation; 0 = off"
     )
     gateway_rate_burst: int = Field(default=100, ge=1)
+    gateway_request_timeout: float = Field(
+        default=10.0, gt=0, le=120, description="A query still running after this (s) is stopped."
+    )
     gateway_log_timeout: float = Field(
         default=10.0, gt=0, le=120, description="Wait for the processing log's acknowledgement."
     )
@@ -147,6 +150,45 @@ class Settings(BaseSettings):
         default=(),
         description="Browser origins (CORS) of the municipality's portals citizens call the "
         "gateway from (JSON list); an app's origins are in its registration.",
+    )
+    gateway_max_subscriptions: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description="Most subscriptions on one WebSocket connection (each reads the app's "
+        "topic with a consumer of its own).",
+    )
+
+    webhooks_database_url: str | None = Field(
+        default=None,
+        description="The webhook service's subscriptions and pending deliveries (default: "
+        "SQLite under data_dir).",
+    )
+    webhooks_group: str = Field(
+        default="bron-webhooks",
+        pattern=r"^[A-Za-z0-9._-]{1,100}$",
+        description="Consumer group of the webhook dispatchers on the per-app topics.",
+    )
+    webhooks_host: str = "127.0.0.1"
+    webhooks_port: Port = 8130
+    webhooks_gateway_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s]+$",
+        description="`ce-dataref` of deliveries (default: the gateway's /graphql).",
+    )
+    webhooks_origin: str = Field(
+        default="bron.localhost",
+        min_length=1,
+        description="WebHook-Request-Origin of the validation handshake.",
+    )
+    webhooks_timeout: float = Field(default=5.0, gt=0, le=60, description="Per delivery, s.")
+    webhooks_concurrency: int = Field(default=20, ge=1, le=1000)
+    webhooks_retry_window: float = Field(
+        default=86400.0, gt=0, description="Seconds a delivery is retried before it is dead."
+    )
+    webhooks_backoff_max: float = Field(default=300.0, gt=0, description="Longest backoff, s.")
+    webhooks_log_timeout: float = Field(
+        default=10.0, gt=0, le=120, description="Wait for the processing log's acknowledgement."
     )
 
     @model_validator(mode="after")

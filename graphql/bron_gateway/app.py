@@ -28,8 +28,9 @@ from bron_gateway.jwks import development_jwks
 from bron_gateway.ratelimit import RateLimiter
 from bron_gateway.register import ConsentRegister
 from bron_gateway.schema import build_schema, root_fields
-from bron_gateway.subscriptions import GatewayWebSocket, SubscriptionService, WebSocketEdge
+from bron_gateway.tail import SubscriptionService
 from bron_gateway.verwerkingslog import KafkaProcessingLog, ProcessingLog, Pseudonymiser
+from bron_gateway.websocket import GatewayWebSocket, WebSocketEdge
 from streams.reads import ProjectionReader
 
 SYSTEEM = "bron-gateway"
@@ -106,6 +107,7 @@ def create_app(
         ide=not production,
         rate_limit=rate_limit(settings, schema),
         citizen_origins=settings.gateway_citizen_origins,
+        timeout=settings.gateway_request_timeout,
     )
     subscriptions = SubscriptionService(settings.bootstrap_servers, policy, tokens, services)
     sockets = GatewayWebSocket(schema, subscriptions,

@@ -59,10 +59,10 @@ class ShowOnlyMeantErrors(SchemaExtension):
         yield
         result = self.execution_context.result
         if isinstance(result, ExecutionResult) and result.errors:
-            result.errors = [_shown(e) for e in result.errors]
+            result.errors = [shown(e) for e in result.errors]
 
 
-def _shown(error: GraphQLError) -> GraphQLError:
+def shown(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if original is None:
         return error

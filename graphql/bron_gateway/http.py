@@ -2,12 +2,14 @@
 body, a valid Bearer token of an app in the register (or of a citizen), and the app's rate
 limit for each operation (root field) the body asks (`bron_gateway.ratelimit`); a refusal is
 problem+json (401, 403, 405, 413, 429 with `Retry-After`), and nothing runs, is read or is
-logged. The W3C `traceparent` is continued and returned."""
+logged. A query still running after the request timeout is stopped: 504, no data. The W3C
+`traceparent` is continued and returned."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -32,6 +34,12 @@ TOKEN_PARAMETERS = frozenset({"access_token", "token", "jwt", "id_token", "beare
 _JWT = re.compile(r"^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 
 log = structlog.get_logger("bron.gateway")
+
+
+def token_in_url(parameters: Iterable[tuple[str, str]]) -> bool:
+    """A token in the query string (by name, or anything that looks like a JWT): refused, the
+    NL GOV OAuth profile never takes one from a URL (they end up in logs and histories)."""
+    return any(k.lower() in TOKEN_PARAMETERS or _JWT.match(v) for k, v in parameters)
 
 
 class GatewayGraphQL(GraphQL[RequestContext, None]):
@@ -96,6 +104,7 @@ class GraphQLEndpoint:
         ide: bool,
         rate_limit: RateLimit | None = None,
         citizen_origins: tuple[str, ...] = (),
+        timeout: float = 10.0,
     ) -> None:
         self._graphql = graphql
         self._reader = reader
@@ -106,16 +115,14 @@ class GraphQLEndpoint:
         self._ide = ide
         self._rate_limit = rate_limit
         self._citizen_origins = citizen_origins
+        self._timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         trace = trace_from(request.headers.get("traceparent"))
         send = _with_traceparent(send, trace)
         try:
-            if any(
-                k.lower() in TOKEN_PARAMETERS or _JWT.match(v)
-                for k, v in request.query_params.multi_items()
-            ):
+            if token_in_url(request.query_params.multi_items()):
                 raise unauthorized("a token in the URL is never accepted; send it in the "
                                    "Authorization header, and revoke this one")  # fmt: skip
             if request.method == "GET" and self._ide and not request.query_params:
@@ -148,7 +155,32 @@ class GraphQLEndpoint:
             trace=trace,
             services=self._services,
         )
-        await self._graphql(scope, _replay(body, receive), send)
+        sent = _Watched(send)
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self._graphql(scope, _replay(body, receive), sent)
+        except TimeoutError:
+            log.warning("request timed out", trace_id=trace.trace_id, seconds=self._timeout)
+            if not sent.started:  # else the answer is on its way and is left to finish
+                await _problem(timed_out(self._timeout), request.url.path)(scope, receive, send)
+
+
+def timed_out(seconds: float) -> Problem:
+    return Problem(504, "timeout", "The query took too long",
+                   f"the query did not finish within {seconds:g} s and was stopped; ask for "
+                   "less (fewer persons, fields or pages) or try again later")  # fmt: skip
+
+
+class _Watched:
+    """A `send` that remembers whether the response has started."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        self.started = True
+        await self._send(message)
 
 
 def _problem(problem: Problem, path: str) -> Response:

@@ -4,7 +4,10 @@ purpose must be one of the app's and every field the query selects must be allow
 person out of scope and one that does not exist are both null (or absent from a list).
 
 For a signed-in citizen only (`bron_gateway.burger`): `mijnGegevens`, `mijnToestemmingen`,
-`mijnVerwerkingen` and the mutations `verleenToestemming` and `trekToestemmingIn`."""
+`mijnVerwerkingen` and the mutations `verleenToestemming` and `trekToestemmingIn`.
+
+Subscriptions (`bron_gateway.subscriptions`), for apps, over the WebSocket only: what happens
+to the persons a purpose shows, from the app's own topic, checked and logged like a query."""
 
 from __future__ import annotations
 
@@ -40,8 +43,10 @@ from bron_gateway.objecten_types import LONG, Long, WozObject
 from bron_gateway.persoon_types import Adres, Persoon, read_field
 from bron_gateway.queries import adres, bewoners, woz_object, zoek_personen
 from bron_gateway.resolve import Info, allowed, by_id, check_bsn, check_persoon_id, one
+from bron_gateway.subscriptions import Subscription
+from bron_gateway.websocket import OneTransportEach, ShowOnlyMeantStreamErrors
 
-__all__ = ["Adres", "Mutation", "Persoon", "Query", "build_schema", "root_fields"]
+__all__ = ["Adres", "Mutation", "Persoon", "Query", "Subscription", "build_schema", "root_fields"]
 
 # The settings' defaults, for the schemas built without settings (the SDL, unit tests).
 DEFAULT_MAX_COST: int = Settings.model_fields["gateway_max_cost"].default
@@ -158,14 +163,17 @@ def build_schema(
         functools.partial(MaxAliasesLimiter, max_alias_count=max_aliases),
         functools.partial(MaxTokensLimiter, max_token_count=max_tokens),
         functools.partial(QueryCostLimiter, max_cost=max_cost, max_bsns=max_bsns),
+        OneTransportEach,
         WriteProcessingLog,
         ShowOnlyMeantErrors,
+        ShowOnlyMeantStreamErrors,
     ]
     if not introspection:
         extensions.insert(0, DisableIntrospection)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(disable_field_suggestions=True, default_resolver=read_field),
         extensions=extensions,
         scalar_overrides={Long: LONG},

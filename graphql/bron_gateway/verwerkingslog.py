@@ -162,9 +162,15 @@ class KafkaProcessingLog:
         for record, future in zip(encoded, futures, strict=True):
             self._produce(loop, record, future)
         try:
-            await asyncio.wait_for(asyncio.gather(*futures), self._timeout + 1)
+            async with asyncio.timeout(self._timeout + 1):
+                for future in futures:
+                    await future
         except TimeoutError:
             raise ProcessingLogUnavailable("no acknowledgement in time") from None
+        finally:  # stopped early (a timeout, the request's too): late acknowledgements are moot
+            for future in futures:
+                if not future.done():
+                    future.cancel()
 
     def _encode(self, batch: Sequence[Record]) -> list[KafkaRecord]:
         return [self._codec.encode(EVENT_TYPE, r, sequence=1, time=r["tijdstip"]) for r in batch]

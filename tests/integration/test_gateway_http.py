@@ -381,6 +381,20 @@ def test_1000_aliases_are_refused_also_through_fragments(gateway: Gateway) -> No
                               "aliases found")  # fmt: skip
 
 
+def test_batched_operations_are_refused_before_anything_runs(gateway: Gateway) -> None:
+    """A JSON array of operations would multiply every limit by its length: not served."""
+    calls = gateway.reader.calls
+    trace_id, parent = traceparent()
+    batch = [{"query": ANNA_BIJSTAND}, {"query": ANNA_BIJSTAND}]
+    headers = {"Authorization": f"Bearer {gateway.token('bijstand-loket')}",
+               "traceparent": parent}  # fmt: skip
+    response = httpx.post(f"{gateway.url}/graphql", json=batch, headers=headers, timeout=30)
+    assert response.status_code == 400
+    assert "Jansen" not in response.text
+    assert gateway.reader.calls == calls
+    assert logged(gateway, trace_id) == []
+
+
 def test_an_oversized_body_is_413_before_anything_runs(gateway: Gateway) -> None:
     headers = {"Authorization": f"Bearer {gateway.token('bijstand-loket')}"}
     query = "{ __typename }" + " " * 40_000
@@ -446,6 +460,28 @@ def test_with_the_log_unreachable_no_data_is_returned(
     assert body["errors"][0]["extensions"] == {"code": "PROCESSING_LOG_UNAVAILABLE"}
     assert "Jansen" not in response.text
     assert logged(gateway, trace_id) == []
+
+
+def test_a_query_past_the_request_timeout_is_stopped_with_504_and_no_data(
+    gateway: Gateway,
+) -> None:
+    """Here the processing log never answers (no broker) and would be waited for 5 s: the
+    request timeout (0.5 s) stops the query first."""
+    closed = f"127.0.0.1:{free_ports(1)[0]}"
+    slow = {"kafka_bootstrap": closed, "gateway_log_timeout": 5.0, "gateway_request_timeout": 0.5}
+    settings = gateway.settings.model_copy(update=slow)
+    reader = ProjectionReader(str(settings.projections_database_url))
+    with serving(create_app(settings, reader=reader)) as url:
+        started = time.monotonic()
+        auth = {"Authorization": f"Bearer {gateway.token('bijstand-loket')}"}
+        response = httpx.post(f"{url}/graphql", json={"query": ANNA_BIJSTAND}, headers=auth,
+                              timeout=30)  # fmt: skip
+        took = time.monotonic() - started
+    assert response.status_code == 504
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "within 0.5 s" in response.json()["detail"]
+    assert "Jansen" not in response.text
+    assert took < 4
 
 
 # -- production ------------------------------------------------------------------------------
