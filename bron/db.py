@@ -10,7 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from bron.settings import Settings
 
 REGISTRIES = ("brp", "bag", "woz", "toestemming")
-STORES = (*REGISTRIES, "projections")
+STORES = (*REGISTRIES, "projections", "webhooks")
 
 
 def database_url(settings: Settings, registry: str) -> str:

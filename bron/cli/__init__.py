@@ -15,6 +15,7 @@ from bron.cli import (
     streams,
     token,
     up,
+    webhooks,
 )
 from bron.errors import BronError
 
@@ -36,6 +37,7 @@ app.command("up")(up.up)
 app.command("generate")(generate.generate)
 app.add_typer(streams.app, name="streams")
 app.add_typer(gateway.app, name="gateway")
+app.add_typer(webhooks.app, name="webhooks")
 
 
 def main(argv: list[str] | None = None) -> int:

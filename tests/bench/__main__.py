@@ -19,6 +19,8 @@ from tests.bench.outbox_relay import bench_outbox_relay
 from tests.bench.projections import bench_projections
 from tests.bench.registry_changes import bench_registry_changes
 from tests.bench.schema_registry import bench_schema_registry
+from tests.bench.subscriptions import bench_subscriptions
+from tests.bench.webhooks import bench_webhooks
 
 BENCHMARKS: list[Benchmark] = [
     bench_kafka_clients,
@@ -28,6 +30,8 @@ BENCHMARKS: list[Benchmark] = [
     bench_generate,
     bench_projections,
     bench_gateway,
+    bench_subscriptions,
+    bench_webhooks,
 ]
 
 

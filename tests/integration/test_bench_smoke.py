@@ -53,3 +53,24 @@ def test_gateway_benchmark_measures_figures_and_baselines(bootstrap: str) -> Non
             assert {f"{figure}{suffix}", f"{figure}{suffix}.bare"} <= keys
     assert all(m.value > 0 for m in results)
     assert all(m.baseline in keys for m in results if m.baseline)
+
+
+def test_webhooks_benchmark_measures_figures_and_baselines(bootstrap: str) -> None:
+    from tests.bench.webhooks import bench_webhooks
+
+    results = bench_webhooks(BenchContext(bootstrap=bootstrap, repeats=1, quick=True))
+    keys = {m.key for m in results}
+    assert {"webhooks.deliveries", "webhooks.latency.p50", "webhooks.latency.p99"} <= keys
+    assert all(m.value > 0 for m in results)
+    assert all(m.baseline in keys for m in results if m.baseline)
+
+
+def test_subscriptions_benchmark_measures_figures_and_baselines(bootstrap: str) -> None:
+    from tests.bench.subscriptions import bench_subscriptions
+
+    results = bench_subscriptions(BenchContext(bootstrap=bootstrap, repeats=1, quick=True))
+    keys = {m.key for m in results}
+    for suffix in ("", ".p50", ".p99"):
+        assert {f"subscriptions.fanout10{suffix}", f"subscriptions.fanout10{suffix}.bare"} <= keys
+    assert all(m.value > 0 for m in results)
+    assert all(m.baseline in keys for m in results if m.baseline)

@@ -1,0 +1,596 @@
+"""The webhook service end to end: `bron webhooks dispatch` in a subprocess on the session
+broker, with a real schema registry (the processing log is Avro), per-app records produced as
+the stream workers write them, and a real receiver (Starlette under uvicorn, in a thread) that
+answers each path as the test programs it: handshake or not, 2xx, 500s, slowness, 429, 410."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from bron_gateway.verwerkingslog import Pseudonymiser
+from confluent_kafka import OFFSET_BEGINNING, Producer, TopicPartition
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bron.contracts.codec import EventCodec
+from bron.contracts.envelope import Attributes, to_headers
+from bron.contracts.registry_client import RegistryClient
+from bron.http.auth import KeyPair, issue
+from bron.kafka.admin import ensure_topics
+from bron.kafka.clients import make_consumer
+from bron.notices import decode, notices
+from bron.process import ManagedProcess, bron_command
+from bron.testing import free_ports, serving
+from bron.topics import VERWERKINGSLOG
+from services.webhooks.domain import Status, Subscription, verify
+from services.webhooks.leases import Kind, Outcome
+from services.webhooks.rows import NewDelivery
+from services.webhooks.store import WebhookStore
+from streams.worker import app_topic_spec
+from tests.integration.registries import contracts_registry
+
+pytestmark = pytest.mark.kafka
+
+OIN = "00000001001234567000"
+APP, DOEL = "bijstand-loket", "bijstand"
+TOPIC = f"bron.app.{APP}"
+WINDOW = 4.0  # BRON_WEBHOOKS_RETRY_WINDOW of the dispatcher under test
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int = 200
+    sleep: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Path_:
+    """How the receiver answers one path: `script` for the first calls, then `then`."""
+
+    script: list[Answer] = field(default_factory=list)
+    then: Answer = Answer()
+    allow: bool = True
+    delay: float = 0.0
+    calls: int = 0
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    ce_id: str
+    headers: dict[str, str]
+    body: bytes
+    at: float
+    status: int
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.paths: dict[str, Path_] = {}
+        self.received: list[Received] = []
+        self.url = ""
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/{path}", self.hook, methods=["OPTIONS", "POST"])])
+
+    async def hook(self, request: Request) -> Response:
+        path = self.paths.setdefault(request.path_params["path"], Path_())
+        if request.method == "OPTIONS":
+            origin = request.headers.get("webhook-request-origin", "")
+            return (
+                Response(headers={"WebHook-Allowed-Origin": origin})
+                if path.allow
+                else (Response(status_code=405))
+            )
+        body, at = await request.body(), time.time()
+        path.calls += 1
+        answer = path.script[path.calls - 1] if path.calls <= len(path.script) else path.then
+        self.received.append(
+            Received(
+                request.path_params["path"],
+                request.headers["ce-id"],
+                dict(request.headers),
+                body,
+                at,
+                answer.status,
+            )
+        )
+        await asyncio.sleep(path.delay + answer.sleep)
+        return Response(status_code=answer.status, headers=answer.headers)
+
+    def on(self, name: str, **how: Any) -> str:
+        self.paths[name] = Path_(**how)
+        return f"{self.url}/{name}"
+
+    def at(self, name: str) -> list[Received]:
+        return [r for r in self.received if r.path == name]
+
+
+@dataclass
+class Stack:
+    folder: Path
+    env: dict[str, str]
+    url: str
+    bootstrap: str
+    registry_url: str
+    receiver: Receiver
+    process: ManagedProcess
+    producer: Producer
+
+    def start(self, name: str = "webhooks") -> None:
+        self.process = ManagedProcess(
+            name,
+            bron_command("webhooks", "dispatch", "--instance", "w1"),
+            self.folder / f"{name}.log",
+            self.env,
+        )
+        self.process.start()
+        self.process.wait_healthy(f"{self.url}/health", 60)
+
+    def client(self, app_id: str = APP) -> httpx.Client:
+        keys = KeyPair(self.folder / "keys")
+        token = issue(keys, subject=f"client-{app_id}", audience="bron:webhooks", app_id=app_id)
+        return httpx.Client(
+            base_url=self.url, timeout=30, headers={"Authorization": f"Bearer {token}"}
+        )
+
+    def produce(
+        self,
+        persoon: str,
+        velden: list[str],
+        partition: int | None = None,
+        versie: int = 1,
+        flush: bool = True,
+    ) -> list[str]:
+        """A per-app record as the workers write it; the ids of its notices."""
+        view = {
+            "persoonId": persoon,
+            "persoon": {
+                "naam": {"geslachtsnaam": "Jansen"},
+                "verblijfplaats": {"nummeraanduidingIdentificatie": "0363200000000001"},
+            },
+        }
+        value = json.dumps(
+            {
+                "persoonId": persoon,
+                "versie": versie,
+                "doelen": {DOEL: view},
+                "wijzigingen": {DOEL: {"soort": "gewijzigd", "velden": velden}},
+            }
+        )
+        headers = to_headers(
+            Attributes(
+                source=f"urn:nld:oin:{OIN}:systeem:bron-streams",
+                type="nl.bron.projectie-gewijzigd.v1",
+                sequence=versie,
+                dataschema="urn:bron:projectie",
+                datacontenttype="application/json",
+            )
+        )
+        self.producer.produce(
+            TOPIC,
+            key=persoon.encode(),
+            value=value.encode(),
+            headers=list(headers),
+            partition=-1 if partition is None else partition,  # -1: by key
+        )
+        if flush:
+            self.producer.flush(10)
+        return [n.id for n in notices(decode(TOPIC, persoon.encode(), value.encode(), headers))]
+
+
+@pytest.fixture(scope="module")
+def stack(bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    folder = tmp_path_factory.mktemp("webhooks")
+    KeyPair(folder / "keys")  # before the dispatcher, so that both use the same key
+    ensure_topics(bootstrap, [app_topic_spec(TOPIC)])
+    receiver = Receiver()
+    port = free_ports(1)[0]
+    with contracts_registry(bootstrap) as registry_url, serving(receiver.app()) as receiver_url:
+        receiver.url = receiver_url
+        env = {
+            "BRON_DATA_DIR": str(folder),
+            "BRON_KAFKA_BOOTSTRAP": bootstrap,
+            "BRON_SCHEMA_REGISTRY_URL": registry_url,
+            "BRON_WEBHOOKS_PORT": str(port),
+            "BRON_WEBHOOKS_GROUP": f"webhooks-{uuid.uuid4().hex[:8]}",
+            "BRON_WEBHOOKS_RETRY_WINDOW": str(WINDOW),
+            "BRON_WEBHOOKS_BACKOFF_MAX": "0.5",
+            "BRON_WEBHOOKS_TIMEOUT": "1",
+            "BRON_LOG_FORMAT": "json",
+        }
+        producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 1})
+        process = ManagedProcess("webhooks", [], folder / "webhooks.log", env)
+        s = Stack(
+            folder,
+            env,
+            f"http://127.0.0.1:{port}",
+            bootstrap,
+            registry_url,
+            receiver,
+            process,
+            producer,
+        )
+        s.start()
+        try:
+            yield s
+        finally:
+            s.process.stop()
+
+
+@pytest.fixture
+def api(stack: Stack) -> Iterator[httpx.Client]:
+    """The app's API client; every subscription a test made is deleted after it."""
+    with stack.client() as client:
+        yield client
+        for sub in client.get("/abonnementen").json():
+            client.delete(f"/abonnementen/{sub['id']}")
+
+
+def subscribe(api: httpx.Client, url: str, **body: Any) -> dict[str, Any]:
+    response = api.post("/abonnementen", json={"doel": DOEL, "url": url, **body})
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def until(check: Callable[[], Any], timeout: float = 20, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"not within {timeout} s: {what}")
+
+
+def delivered(stack: Stack, path: str, ids: list[str], timeout: float = 20) -> list[Received]:
+    """Every request for these notices at `path`, once each has been answered with a 2xx."""
+
+    def done() -> bool:
+        ok = {r.ce_id for r in stack.receiver.at(path) if 200 <= r.status < 300}
+        return set(ids) <= ok
+
+    until(done, timeout, f"{len(ids)} notice(s) at /{path}")
+    return [r for r in stack.receiver.at(path) if r.ce_id in ids]
+
+
+def test_a_subscription_needs_the_receivers_consent(stack: Stack, api: httpx.Client) -> None:
+    refused = api.post(
+        "/abonnementen", json={"doel": DOEL, "url": stack.receiver.on("refuses", allow=False)}
+    )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    problem = refused.json()
+    assert problem["errors"][0]["field"] == "url"
+    assert "WebHook-Allowed-Origin: bron.localhost" in problem["detail"]
+    assert api.get("/abonnementen").json() == []
+    wrong = api.post("/abonnementen", json={"doel": "parkeervergunning", "url": "https://x.nl"})
+    assert (wrong.status_code, wrong.json()["errors"][0]["field"]) == (422, "doel")
+    http = api.post("/abonnementen", json={"doel": DOEL, "url": "http://example.nl/hook"})
+    assert (http.status_code, http.json()["errors"][0]["field"]) == (422, "url")
+
+    created = subscribe(api, stack.receiver.on("consents"), soorten=["adres-gewijzigd"])
+    assert len(created["geheim"]) >= 32
+    shown = api.get(f"/abonnementen/{created['id']}").json()
+    assert "geheim" not in shown
+    assert (shown["status"], shown["soorten"], shown["wachtend"]) == (
+        "actief",
+        ["adres-gewijzigd"],
+        0,
+    )
+    with stack.client("belastingen") as other:
+        assert other.get(f"/abonnementen/{created['id']}").status_code == 404
+        assert other.delete(f"/abonnementen/{created['id']}").status_code == 404
+    assert api.get("/abonnementen", headers={"Authorization": "Bearer x"}).status_code == 401
+
+
+def test_a_delivery_is_a_signed_cloudevent_thin_or_full(stack: Stack, api: httpx.Client) -> None:
+    thin = subscribe(api, stack.receiver.on("thin"))
+    full = subscribe(api, stack.receiver.on("full"), volledig=True)
+    persoon = str(uuid.uuid4())
+    [notice_id] = stack.produce(persoon, ["persoon.naam"])
+    [got] = delivered(stack, "thin", [notice_id])
+    h = got.headers
+    assert (h["ce-specversion"], h["ce-id"], h["ce-type"]) == (
+        "1.0",
+        notice_id,
+        "nl.bron.persoon-gewijzigd.v1",
+    )
+    assert h["ce-source"] == f"urn:nld:oin:{OIN}:systeem:bron-webhooks"
+    assert h["ce-dataref"] == "http://127.0.0.1:8120/graphql"
+    assert h["content-type"] == "application/json"
+    assert h["ce-time"].startswith(time.strftime("%Y-", time.gmtime()))
+    assert "ce-subject" not in h
+    assert not any(persoon in v for v in h.values())
+    assert verify(thin["geheim"], h["bron-signature"], notice_id, got.body, time.time())
+    assert not verify(full["geheim"], h["bron-signature"], notice_id, got.body, time.time())
+    assert json.loads(got.body) == {
+        "persoonId": persoon,
+        "doel": DOEL,
+        "soort": "persoon-gewijzigd",
+        "status": None,
+        "velden": ["persoon.naam"],
+        "versie": 1,
+    }
+    [rich] = delivered(stack, "full", [notice_id])
+    assert json.loads(rich.body)["data"]["persoon"]["naam"] == {"geslachtsnaam": "Jansen"}
+
+
+def test_a_bad_record_is_counted_and_passed(stack: Stack, api: httpx.Client) -> None:
+    subscribe(api, stack.receiver.on("after-bad"))
+    stack.producer.produce(TOPIC, key=b"x", value=b"not json", headers=[("ce_id", b"bad")])
+    [after] = stack.produce(str(uuid.uuid4()), ["persoon.naam"])
+    delivered(stack, "after-bad", [after])
+    metrics = dict(
+        line.rsplit(" ", 1)
+        for line in httpx.get(f"{stack.url}/metrics").text.splitlines()
+        if line and not line.startswith("#")
+    )
+    assert float(metrics["bron_webhooks_bad_records_total"]) >= 1
+    assert float(metrics['bron_webhooks_deliveries_total{outcome="delivered"}']) >= 1
+
+
+def test_failures_are_retried_with_the_same_id(stack: Stack, api: httpx.Client) -> None:
+    subscribe(api, stack.receiver.on("flaky", script=[Answer(500), Answer(500)]))
+    [notice_id] = stack.produce(str(uuid.uuid4()), ["persoon.naam"])
+    calls = delivered(stack, "flaky", [notice_id])
+    assert [c.status for c in calls] == [500, 500, 200]
+    assert {c.ce_id for c in calls} == {notice_id}
+    assert [c.headers["bron-delivery-attempt"] for c in calls] == ["1", "2", "3"]
+    assert len({c.body for c in calls}) == 1
+
+
+def test_a_timeout_is_a_failure(stack: Stack, api: httpx.Client) -> None:
+    subscribe(api, stack.receiver.on("slow-once", script=[Answer(200, sleep=1.5)]))
+    [notice_id] = stack.produce(str(uuid.uuid4()), ["persoon.naam"])
+    until(lambda: len(stack.receiver.at("slow-once")) >= 2, what="a second attempt")
+    assert {c.ce_id for c in stack.receiver.at("slow-once")} == {notice_id}
+
+
+def test_retry_after_is_honoured(stack: Stack, api: httpx.Client) -> None:
+    busy = Answer(429, headers={"Retry-After": "2"})
+    subscribe(api, stack.receiver.on("busy", script=[busy]))
+    [notice_id] = stack.produce(str(uuid.uuid4()), ["persoon.naam"])
+    first, second = delivered(stack, "busy", [notice_id])
+    assert (first.status, second.status) == (429, 200)
+    assert second.at - first.at >= 1.9
+
+
+def test_gone_removes_the_subscription(stack: Stack, api: httpx.Client) -> None:
+    sub = subscribe(api, stack.receiver.on("gone", then=Answer(410)))
+    stack.produce(str(uuid.uuid4()), ["persoon.naam"])
+    until(lambda: api.get(f"/abonnementen/{sub['id']}").status_code == 404, what="410 → gone")
+    stack.produce(str(uuid.uuid4()), ["persoon.naam"])
+    time.sleep(1.5)
+    assert len(stack.receiver.at("gone")) == 1
+
+
+def test_past_the_window_a_dead_letter_that_can_be_redelivered(
+    stack: Stack, api: httpx.Client
+) -> None:
+    sub = subscribe(api, stack.receiver.on("down", then=Answer(503)))
+    [notice_id] = stack.produce(str(uuid.uuid4()), ["persoon.naam"])
+    [dead] = until(lambda: api.get("/dode-brieven").json(), WINDOW + 15, "a dead letter")
+    assert (dead["abonnement"], dead["noticeId"], dead["laatsteStatus"]) == (
+        sub["id"],
+        notice_id,
+        503,
+    )
+    assert dead["pogingen"] >= 2
+    assert "retry window" in dead["reden"]
+    assert set(dead) == {
+        "id",
+        "abonnement",
+        "noticeId",
+        "type",
+        "reden",
+        "pogingen",
+        "laatsteStatus",
+        "mislukt",
+    }
+    listed = _cli(stack, "webhooks", "dead-letters")
+    assert dead["id"] in listed
+    with stack.client("belastingen") as other:
+        assert other.post(f"/dode-brieven/{dead['id']}/opnieuw").status_code == 404
+    stack.receiver.paths["down"].then = Answer(200)
+    assert api.post(f"/dode-brieven/{dead['id']}/opnieuw").status_code == 202
+    assert delivered(stack, "down", [notice_id])[-1].status == 200
+    assert api.get("/dode-brieven").json() == []
+
+
+def test_a_paused_subscription_gets_what_came_meanwhile_on_resume(
+    stack: Stack, api: httpx.Client
+) -> None:
+    sub = subscribe(api, stack.receiver.on("paused"))
+    assert api.post(f"/abonnementen/{sub['id']}/pauzeren").json()["status"] == "gepauzeerd"
+    ids = [i for _ in range(3) for i in stack.produce(str(uuid.uuid4()), ["persoon.naam"])]
+    until(lambda: api.get(f"/abonnementen/{sub['id']}").json()["wachtend"] == 3, what="queued")
+    time.sleep(0.5)
+    assert stack.receiver.at("paused") == []
+    assert api.post(f"/abonnementen/{sub['id']}/hervatten").json()["status"] == "actief"
+    assert [c.ce_id for c in delivered(stack, "paused", ids)] == ids  # in order
+
+
+def test_a_killed_dispatcher_loses_nothing(stack: Stack, api: httpx.Client) -> None:
+    """SIGKILL while 200 notices go to a slow receiver; after a restart every notice arrives,
+    in order of their records, any repeat with the same id and body."""
+    subscribe(api, stack.receiver.on("crash", delay=0.02))
+    ids: list[str] = []
+    for _ in range(200):
+        ids += stack.produce(str(uuid.uuid4()), ["persoon.naam"], partition=0, flush=False)
+    stack.producer.flush(10)
+    until(lambda: len(stack.receiver.at("crash")) >= 40, what="deliveries under way")
+    proc = stack.process.proc
+    assert proc is not None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert len({c.ce_id for c in stack.receiver.at("crash")}) < len(ids), "killed too late"
+    stack.start("webhooks-restarted")
+    calls = delivered(stack, "crash", ids)
+    first_seen = list(dict.fromkeys(c.ce_id for c in calls))
+    assert first_seen == ids
+    bodies: dict[str, bytes] = {}
+    for c in calls:
+        assert bodies.setdefault(c.ce_id, c.body) == c.body
+
+
+def test_every_delivery_is_in_the_processing_log(stack: Stack) -> None:
+    sent = {r.ce_id: json.loads(r.body)["persoonId"] for r in stack.receiver.received}
+    traces = {uuid.UUID(i).hex: i for i in sent}
+    found = {r["traceId"]: r for r in _processing_log(stack) if r["traceId"] in traces}
+    assert set(found) == set(traces)
+    pseudonym = Pseudonymiser.in_data_dir(stack.folder)
+    for trace_id, record in found.items():
+        persoon = sent[traces[trace_id]]
+        assert (record["actie"], record["systeem"], record["appId"], record["doelId"]) == (
+            "webhook bezorgen",
+            "bron-webhooks",
+            APP,
+            DOEL,
+        )
+        [obj] = record["verwerkteObjecten"]
+        assert obj["identificator"] == pseudonym(persoon)
+        assert persoon not in json.dumps(record, default=str)
+
+
+def _processing_log(stack: Stack) -> list[dict[str, Any]]:
+    consumer = make_consumer(stack.bootstrap, f"t-{uuid.uuid4().hex}")
+    codec = EventCodec(RegistryClient(stack.registry_url), f"urn:nld:oin:{OIN}:systeem:test")
+    topic = VERWERKINGSLOG.name
+    ends = {
+        p: consumer.get_watermark_offsets(TopicPartition(topic, p), 10)[1]
+        for p in range(VERWERKINGSLOG.partitions)
+    }
+    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in ends if ends[p] > 0])
+    positions = dict.fromkeys(ends, 0)
+    found: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 30
+    try:
+        while any(positions[p] < ends[p] for p in ends) and time.monotonic() < deadline:
+            message = consumer.poll(0.5)
+            if message is None or message.error():
+                continue
+            positions[message.partition() or 0] = (message.offset() or 0) + 1
+            found.append(codec.decode(message.key(), message.value(), message.headers()).data)
+    finally:
+        consumer.close()
+        codec.registry.close()
+    return found
+
+
+def _cli(stack: Stack, *args: str) -> str:
+    done = subprocess.run(
+        bron_command(*args),
+        env={**os.environ, **stack.env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_the_store_leases_each_queue_once_and_in_order(database_url: str) -> None:
+    """On SQLite and PostgreSQL: a replayed batch is queued once; a queue is leased to one
+    dispatcher at a time from its head; a failing head holds its own queue only; a dead
+    letter can be queued again; a paused subscription's queue waits."""
+    store = WebhookStore(database_url)
+    now = time.time()
+    subs = [
+        Subscription(
+            str(uuid.uuid4()),
+            APP,
+            DOEL,
+            "https://x.example/h",
+            frozenset(),
+            frozenset(),
+            None,
+            False,
+            Status.actief,
+            "k",
+            now,
+        )
+        for _ in range(2)
+    ]
+    for sub in subs:
+        store.add(sub)
+    new = [
+        NewDelivery(
+            s.id,
+            str(uuid.uuid4()),
+            APP,
+            DOEL,
+            str(uuid.uuid4()),
+            "nl.bron.x.v1",
+            ("persoonId",),
+            TOPIC,
+            0,
+            i,
+            now,
+            b"{}",
+            {"ce-id": "x"},
+        )
+        for i in range(4)
+        for s in subs
+    ]
+    store.save("g", new, {(TOPIC, 0): 4}, now)
+    store.save("g", new[:3], {(TOPIC, 0): 4}, now)  # replayed after a crash
+    assert (store.pending(), store.offsets("g")) == (8, {(TOPIC, 0): 4})
+    queue = {s.id: [d.notice_id for d in new if d.subscription_id == s.id] for s in subs}
+
+    claimed = store.settle([], now, 10, 60, "a", batch=3)
+    assert store.settle([], now, 10, 60, "b", batch=3) == []  # both queues are a's
+    by_sub = {c[0].subscription_id: c for c in claimed}
+    assert {s: [p.notice_id for p in c] for s, c in by_sub.items()} == {
+        s: ids[:3] for s, ids in queue.items()
+    }
+    first, second = by_sub[subs[0].id], by_sub[subs[1].id]
+    outcomes = [
+        Outcome(Kind.delivered, first[0]),
+        Outcome(Kind.retry, first[1], now, now + 100, 500, "HTTP 500"),
+        Outcome(Kind.release, first[2]),
+        *(Outcome(Kind.delivered, p) for p in second),
+    ]
+    again = store.settle(outcomes, now + 1, 10, 60, "b", batch=3)
+    assert [[p.notice_id for p in c] for c in again] == [queue[subs[1].id][3:]]
+    assert store.last_error(subs[0].id) == (500, "HTTP 500")
+
+    [[head]] = store.settle([Outcome(Kind.delivered, again[0][0])], now + 101, 10, 60, "c")
+    assert head.notice_id == queue[subs[0].id][1]  # the failed one, before what waits behind it
+    dead = Outcome(
+        Kind.dead,
+        head,
+        now,
+        status=503,
+        error="HTTP 503",
+        reason="window",
+        dead_id=str(uuid.uuid4()),
+    )
+    store.settle([dead], now + 102, 0, 60, "c")
+    [letter] = store.dead_letters(APP)
+    assert (letter.notice_id, letter.attempts, letter.last_status) == (head.notice_id, 2, 503)
+    store.set_status(subs[0].id, Status.gepauzeerd, now + 103)
+    assert store.redeliver(letter.id, now + 103)
+    assert store.settle([], now + 104, 10, 60, "d") == []  # paused: it waits
+    store.set_status(subs[0].id, Status.actief, now + 105)
+    [[resumed]] = store.settle([], now + 105, 10, 60, "d")
+    assert resumed.notice_id == queue[subs[0].id][2]  # the redelivered one comes last
+    store.remove(subs[0].id)
+    assert (store.pending(), store.dead_letters()) == (0, [])
+    store.close()
