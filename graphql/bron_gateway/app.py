@@ -30,6 +30,7 @@ from bron_gateway.register import ConsentRegister
 from bron_gateway.schema import build_schema, root_fields
 from bron_gateway.tail import SubscriptionService
 from bron_gateway.verwerkingslog import KafkaProcessingLog, ProcessingLog, Pseudonymiser
+from bron_gateway.webhooks import WebhookService
 from bron_gateway.websocket import GatewayWebSocket, WebSocketEdge
 from streams.reads import ProjectionReader
 
@@ -88,6 +89,10 @@ def create_app(
     )
     bag = BagReads(settings.registry_base_url("bag"), development_keys(settings),
                    timeout=settings.gateway_consent_timeout)  # fmt: skip
+    # its answer to a new subscription waits for the validation handshake with the URL
+    webhooks = WebhookService(f"http://{settings.webhooks_host}:{settings.webhooks_port}",
+                              development_keys(settings),
+                              timeout=settings.webhooks_timeout + 5)  # fmt: skip
     services = Services(
         log=log,
         pseudonym=Pseudonymiser.in_data_dir(settings.data_dir),
@@ -95,6 +100,7 @@ def create_app(
         max_bsns=settings.gateway_max_bsns,
         register=consents,
         bag=bag,
+        webhooks=webhooks,
     )
     tokens = authenticator(settings)
     endpoint = GraphQLEndpoint(
@@ -138,6 +144,7 @@ def create_app(
             log.close()
             await consents.close()
             await bag.close()
+            await webhooks.close()
             reader.close()
             register.close()
 

@@ -15,6 +15,7 @@ from bron_gateway.verwerkingslog import ProcessingLog, Pseudonymiser, Read
 if TYPE_CHECKING:
     from bron_gateway.bag import BagReads
     from bron_gateway.register import ConsentRegister
+    from bron_gateway.webhooks import WebhookService
 
 
 @dataclass(slots=True)
@@ -27,6 +28,7 @@ class Services:
     max_bsns: int
     register: ConsentRegister | None = None  # the consent register, for citizens' consents
     bag: BagReads | None = None  # the BAG registry, for panden (not in the projections)
+    webhooks: WebhookService | None = None  # the webhook service, for apps' subscriptions
 
 
 @dataclass(slots=True)

@@ -74,12 +74,18 @@ class RegisterRefused(GatewayError):
 
     code = "REGISTER_REFUSED"
 
-    def __init__(self, status: int, detail: str, errors: Sequence[dict[str, str]]) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        errors: Sequence[dict[str, str]],
+        register: str = "the consent register",
+    ) -> None:
         self.status = status
         self.errors = [{"field": e.get("field", ""), "rule": e.get("rule", "")} for e in errors]
         named = "; ".join(f"{e['field']}: {e['rule']}" for e in self.errors)
         super().__init__(
-            f"the consent register refused ({status}): {detail}" + (f" [{named}]" if named else ""),
+            f"{register} refused ({status}): {detail}" + (f" [{named}]" if named else ""),
             suggestion="change what the field names, as the rule says",
         )
 

@@ -51,7 +51,7 @@ class ConsentRegister:
             ) from None
         if response.is_success:
             return response.json()
-        raise _refused(response)
+        raise refused(response)
 
     async def of_person(self, persoon_id: str) -> list[Consent]:
         """Every consent of the citizen, active or ended."""
@@ -78,13 +78,14 @@ class ConsentRegister:
         await self._client.aclose()
 
 
-def _refused(response: httpx.Response) -> RegisterRefused:
+def refused(response: httpx.Response, register: str = "the consent register") -> RegisterRefused:
+    """A register's problem+json as the gateway's error, with its fields and rules."""
     try:
         problem = response.json()
     except ValueError:
         problem = None
     if not isinstance(problem, dict):
-        return RegisterRefused(response.status_code, response.reason_phrase, [])
+        return RegisterRefused(response.status_code, response.reason_phrase, [], register)
     errors = [e for e in problem.get("errors") or [] if isinstance(e, dict)]
     detail = str(problem.get("detail") or problem.get("title") or response.reason_phrase)
-    return RegisterRefused(response.status_code, detail, errors)
+    return RegisterRefused(response.status_code, detail, errors, register)

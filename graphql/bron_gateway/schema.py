@@ -44,6 +44,17 @@ from bron_gateway.persoon_types import Adres, Persoon, read_field
 from bron_gateway.queries import adres, bewoners, woz_object, zoek_personen
 from bron_gateway.resolve import Info, allowed, by_id, check_bsn, check_persoon_id, one
 from bron_gateway.subscriptions import Subscription
+from bron_gateway.webhooks import (
+    DodeBrief,
+    WebhookAbonnement,
+    dode_brief_opnieuw,
+    dode_brieven,
+    webhook_aanmaken,
+    webhook_abonnementen,
+    webhook_hervatten,
+    webhook_pauzeren,
+    webhook_verwijderen,
+)
 from bron_gateway.websocket import OneTransportEach, ShowOnlyMeantStreamErrors
 
 __all__ = ["Adres", "Mutation", "Persoon", "Query", "Subscription", "build_schema", "root_fields"]
@@ -86,6 +97,13 @@ async def _personen(info: Info, bsns: list[str], doel: str) -> list[Persoon | No
 
 @strawberry.type
 class Query:
+    webhookAbonnementen: list[WebhookAbonnement] = strawberry.field(
+        resolver=webhook_abonnementen, description="Apps: the app's webhook subscriptions."
+    )
+    dodeBrieven: list[DodeBrief] = strawberry.field(
+        resolver=dode_brieven,
+        description="Apps: the app's webhook deliveries given up after their retry window.",
+    )
     persoon: Persoon | None = strawberry.field(
         resolver=_persoon,
         description="A person by BSN, or by the persoonId that events and webhooks carry, as "
@@ -138,6 +156,29 @@ class Query:
 
 @strawberry.type
 class Mutation:
+    webhookAanmaken: WebhookAbonnement = strawberry.field(
+        resolver=webhook_aanmaken,
+        description="Apps: subscribe a URL to the notices of one of the app's purposes "
+        "(soorten: kinds, empty = all; gemeenten; one persoonId; volledig: with the purpose's "
+        "view). The URL must answer the CloudEvents validation handshake (OPTIONS). The "
+        "answer carries the signing secret, once.",
+    )
+    webhookPauzeren: WebhookAbonnement = strawberry.field(
+        resolver=webhook_pauzeren,
+        description="Apps: pause a subscription; notices keep being queued.",
+    )
+    webhookHervatten: WebhookAbonnement = strawberry.field(
+        resolver=webhook_hervatten,
+        description="Apps: resume; what was queued meanwhile is sent, in order.",
+    )
+    webhookVerwijderen: bool = strawberry.field(
+        resolver=webhook_verwijderen,
+        description="Apps: unsubscribe; what waits and its dead letters are deleted.",
+    )
+    dodeBriefOpnieuw: bool = strawberry.field(
+        resolver=dode_brief_opnieuw,
+        description="Apps: deliver a dead letter again, with a new retry window.",
+    )
     verleenToestemming: Toestemming = strawberry.field(
         resolver=verleen_toestemming,
         description="Citizens only: consent to an app using their data for one of its "

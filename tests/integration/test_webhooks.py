@@ -594,3 +594,92 @@ def test_the_store_leases_each_queue_once_and_in_order(database_url: str) -> Non
     store.remove(subs[0].id)
     assert (store.pending(), store.dead_letters()) == (0, [])
     store.close()
+
+
+# -- managed through the gateway's GraphQL, as queries are --------------------------------
+
+
+def _gateway(stack: Stack, tmp_path: Path, app_id: str | None) -> Callable[[str], Any]:
+    """The gateway's schema with its webhook client pointed at the service under test; each
+    call runs one operation as the app (or, with None, as a citizen)."""
+    from bron_gateway.auth import Caller
+    from bron_gateway.context import RequestContext, Services
+    from bron_gateway.loaders import Loaders
+    from bron_gateway.schema import build_schema
+    from bron_gateway.testing import MemoryLog
+    from bron_gateway.trace import trace_from
+    from bron_gateway.webhooks import WebhookService
+
+    from bron.policy import load_policy
+    from streams.reads import ProjectionReader
+    from streams.store import ProjectionStore
+
+    url = f"sqlite:///{tmp_path / 'projections.db'}"
+    ProjectionStore(url).close()
+    policy = load_policy()
+    schema = build_schema(max_depth=10, max_aliases=5, max_tokens=5000, introspection=True)
+
+    def run(operation: str) -> Any:
+        async def once() -> Any:
+            service = WebhookService(stack.url, KeyPair(stack.folder / "keys"), timeout=10)
+            reader = ProjectionReader(url)
+            issuer = "urn:bron:dev-issuer"
+            caller = (Caller(issuer, f"client-{app_id}", app_id) if app_id
+                      else Caller(issuer, "999993653", "", citizen=True))  # fmt: skip
+            context = RequestContext(
+                caller=caller, app=policy.app_by_id[app_id] if app_id else None, policy=policy,
+                loaders=Loaders(reader, app_id or ""), trace=trace_from(None),
+                services=Services(MemoryLog(), Pseudonymiser(b"s" * 32), OIN, 100,
+                                  webhooks=service))  # fmt: skip
+            try:
+                return await schema.execute(operation, context_value=context)
+            finally:
+                await service.close()
+                reader.close()
+
+        return asyncio.run(once())
+
+    return run
+
+
+def test_an_app_manages_its_webhooks_through_graphql(stack: Stack, tmp_path: Path) -> None:
+    run = _gateway(stack, tmp_path, APP)
+    url = stack.receiver.on("graphql")
+    created = run(
+        f'mutation {{ webhookAanmaken(doel: "{DOEL}", url: "{url}", '
+        'soorten: ["persoon-gewijzigd"]) { id doel status soorten geheim } }'
+    )
+    assert created.errors is None, created.errors
+    made = created.data["webhookAanmaken"]
+    assert (made["doel"], made["status"], made["soorten"]) == (
+        DOEL,
+        "actief",
+        ["persoon-gewijzigd"],
+    )
+    assert made["geheim"]
+    listed = run("{ webhookAbonnementen { id url status geheim } }").data["webhookAbonnementen"]
+    assert listed == [{"id": made["id"], "url": url, "status": "actief", "geheim": None}]
+    paused = run(f'mutation {{ webhookPauzeren(id: "{made["id"]}") {{ status }} }}')
+    assert paused.data == {"webhookPauzeren": {"status": "gepauzeerd"}}
+    resumed = run(f'mutation {{ webhookHervatten(id: "{made["id"]}") {{ status }} }}')
+    assert resumed.data == {"webhookHervatten": {"status": "actief"}}
+    ids = stack.produce(str(uuid.uuid4()), ["persoon.naam"])
+    assert delivered(stack, "graphql", ids)
+    assert run("{ dodeBrieven { id } }").data == {"dodeBrieven": []}
+    gone = run(f'mutation {{ webhookVerwijderen(id: "{made["id"]}") }}')
+    assert gone.data == {"webhookVerwijderen": True}
+    assert run("{ webhookAbonnementen { id } }").data == {"webhookAbonnementen": []}
+
+
+def test_graphql_refusals_name_what_is_wrong(stack: Stack, tmp_path: Path) -> None:
+    run = _gateway(stack, tmp_path, APP)
+    other = run(f'mutation {{ webhookAanmaken(doel: "parkeervergunning", '
+                f'url: "{stack.receiver.on("x")}") {{ id }} }}')  # fmt: skip
+    assert other.errors[0].extensions["code"] == "PURPOSE_NOT_ALLOWED"
+    refused = run(f'mutation {{ webhookAanmaken(doel: "{DOEL}", '
+                  f'url: "{stack.receiver.on("no", allow=False)}") {{ id }} }}')  # fmt: skip
+    assert refused.errors[0].extensions["code"] == "REGISTER_REFUSED"
+    assert "url" in refused.errors[0].message
+    citizen = _gateway(stack, tmp_path, None)("{ webhookAbonnementen { id } }")
+    assert citizen.errors[0].extensions["code"] == "NOT_ALLOWED_FOR_CALLER"
+    assert run("{ webhookAbonnementen { id } }").data == {"webhookAbonnementen": []}
