@@ -16,7 +16,10 @@ answers the handshake and 200, and notes when each `ce-id` first arrived).
   at 200/s it is saturated and the latency is queueing), spread over the three gemeenten of
   the purpose, each with a subscription of its own (gemeente filter); from just before each
   produce to the arrival at the receiver, p50 and p99. Baseline: the same rate produced to a
-  topic and read back by a consumer already assigned (produce → consume)."""
+  topic and read back by a consumer already assigned (produce → consume).
+- End to end (`tests.bench.webhooks_e2e`, run first, with a worker and a dispatcher of its own
+  and this receiver): registry commit → webhook received at 5 changes/s, p50 and p99; baseline
+  a produce → consume round trip. The receiver notes the body's persoonId on the path `e2e`."""
 
 from __future__ import annotations
 
@@ -49,6 +52,8 @@ from bron.testing import free_ports
 from services.outbox.testing import create_topic
 from streams.worker import app_topic_spec
 from tests.bench.harness import BenchContext, Measurement
+from tests.bench.webhooks_e2e import PATH as E2E_PATH
+from tests.bench.webhooks_e2e import bench_webhooks_e2e
 from tests.integration.registries import contracts_registry
 
 APP, DOEL, GEMEENTEN = "belastingen", "belastingen-woz", ("0363", "0518", "0599")
@@ -56,27 +61,37 @@ TOPIC = f"bron.app.{APP}"
 MANY = 20
 
 _arrivals: dict[str, float] = {}
+_persons: dict[str, float] = {}  # path `e2e`: the body's persoonId → first arrival
 
 
 async def _hook(request: Request) -> Response:
     if request.method == "OPTIONS":
         origin = request.headers.get("webhook-request-origin", "")
         return Response(headers={"WebHook-Allowed-Origin": origin})
-    await request.body()
-    _arrivals.setdefault(request.headers.get("ce-id", ""), time.time())
+    body = await request.body()
+    at = time.time()
+    _arrivals.setdefault(request.headers.get("ce-id", ""), at)
+    if request.path_params["path"] == E2E_PATH:
+        _persons.setdefault(json.loads(body)["persoonId"], at)
     return Response()
 
 
 async def _stats(request: Request) -> Response:
     if request.method == "POST":
         _arrivals.clear()
+        _persons.clear()
         return Response()
     return JSONResponse(_arrivals)
+
+
+async def _persons_(request: Request) -> Response:
+    return JSONResponse(_persons)
 
 
 receiver = Starlette(
     routes=[
         Route("/stats", _stats, methods=["GET", "POST"]),
+        Route("/persons", _persons_, methods=["GET"]),
         Route("/{path}", _hook, methods=["OPTIONS", "POST"]),
     ]
 )
@@ -217,9 +232,12 @@ def bench_webhooks(ctx: BenchContext) -> list[Measurement]:
             env,
         )
         target.start()
-        dispatcher.start()
         try:
             target.wait_healthy(f"{receiver_url}/stats", 60)
+            # first, while nothing else runs (and before this bench's processing log is there
+            # for its worker to catch up with)
+            e2e = bench_webhooks_e2e(ctx, registry_url, receiver_url)
+            dispatcher.start()
             dispatcher.wait_healthy(f"{url}/health", 60)
             token = issue(keys, subject=f"client-{APP}", audience="bron:webhooks", app_id=APP)
             bench = Bench(url, receiver_url, token, ctx.bootstrap)
@@ -284,6 +302,7 @@ def bench_webhooks(ctx: BenchContext) -> list[Measurement]:
             )
             for q in (50, 99)
         ),
+        *e2e,
     ]
 
 

@@ -61,6 +61,7 @@ def test_webhooks_benchmark_measures_figures_and_baselines(bootstrap: str) -> No
     results = bench_webhooks(BenchContext(bootstrap=bootstrap, repeats=1, quick=True))
     keys = {m.key for m in results}
     assert {"webhooks.deliveries", "webhooks.latency.p50", "webhooks.latency.p99"} <= keys
+    assert {"webhooks.e2e.p50", "webhooks.e2e.p99", "webhooks.e2e.bare"} <= keys
     assert all(m.value > 0 for m in results)
     assert all(m.baseline in keys for m in results if m.baseline)
 
