@@ -22,8 +22,8 @@ log = get_logger("bron.up")
 
 def up() -> None:
     """Start everything Bron has (Kafka and its topics, the schema registry, the registries
-    with their relays, a stream worker), print where it runs, and stop what was started on
-    Ctrl-C or SIGTERM."""
+    with their relays, a stream worker, the GraphQL gateway, the webhook service), print where
+    it runs and a development token, and stop what was started on Ctrl-C or SIGTERM."""
     settings = load_settings()
     configure_logging(settings)
     stopping = threading.Event()
@@ -57,7 +57,17 @@ def up() -> None:
                 children.append(_registry(settings, name, kafka.bootstrap))
         if not stopping.is_set():
             children.append(_streams_worker(settings, kafka.bootstrap))
+        if not stopping.is_set():
+            gateway = ("gateway", "serve")
+            children.append(_service(settings, kafka.bootstrap, "GraphQL gateway", gateway,
+                                     settings.gateway_port, "graphql"))  # fmt: skip
+        if not stopping.is_set():
+            children.append(_service(settings, kafka.bootstrap, "webhook service",
+                                     ("webhooks", "dispatch", "--instance", "up-1"),
+                                     settings.webhooks_port, "docs"))  # fmt: skip
         typer.echo(f"  data                     {settings.data_dir.resolve()}")
+        if not stopping.is_set():
+            _print_token(settings)
         typer.echo("Bron is up. Press Ctrl-C to stop.", color=False)
         while not stopping.wait(0.5):
             for child in children:
@@ -101,6 +111,35 @@ def _streams_worker(settings: Settings, bootstrap: str) -> ManagedProcess:
     seconds = child.wait_healthy(url, timeout=60)
     typer.echo(f"  {'stream worker':24} {url} in {seconds:.2f} s")
     return child
+
+
+def _service(
+    settings: Settings, bootstrap: str, name: str, command: tuple[str, ...], port: int, page: str
+) -> ManagedProcess:
+    """The gateway or the webhook service, healthy when /health answers."""
+    url = f"http://127.0.0.1:{port}"
+    child = ManagedProcess(
+        name,
+        bron_command(*command),
+        settings.data_dir / "logs" / f"{command[0]}.log",
+        env={"BRON_KAFKA_BOOTSTRAP": bootstrap, "BRON_SCHEMA_REGISTRY_URL": settings.registry_url},
+    )
+    child.start()
+    seconds = child.wait_healthy(f"{url}/health", timeout=60)
+    typer.echo(f"  {name:24} {url}/{page} in {seconds:.2f} s")
+    return child
+
+
+def _print_token(settings: Settings) -> None:
+    """A development token to paste into GraphiQL's headers (an app of the register, for an
+    hour); `bron token` makes others."""
+    from bron.http.auth import KeyPair, issue
+
+    app_id = "bijstand-loket"
+    token = issue(KeyPair(settings.data_dir / "keys"), subject=f"client-{app_id}",
+                  audience=settings.gateway_audience, app_id=app_id, ttl=3600)  # fmt: skip
+    typer.echo(f"  token ({app_id}, 1 h; GraphiQL header Authorization: Bearer …): {token}")
+    typer.echo("  persons to query: bron import brp-testset (the RvIG test persons)")
 
 
 def _schema_registry(settings: Settings, bootstrap: str) -> ManagedProcess:

@@ -17,7 +17,9 @@ BRON = str(Path(sys.executable).parent / "bron")
 
 
 def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
-    port, controller, registry, bag, brp, woz, toestemming, streams = free_ports(8)
+    port, controller, registry, bag, brp, woz, toestemming, streams, gateway, webhooks = free_ports(
+        10
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRON_")}
     env.update(
         BRON_DATA_DIR=str(tmp_path / "var"),
@@ -30,6 +32,8 @@ def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
         BRON_WOZ_PORT=str(woz),
         BRON_TOESTEMMING_PORT=str(toestemming),
         BRON_STREAMS_PORT=str(streams),
+        BRON_GATEWAY_PORT=str(gateway),
+        BRON_WEBHOOKS_PORT=str(webhooks),
     )
     env.update(extra)
     return env
@@ -139,6 +143,11 @@ def test_up_runs_until_ctrl_c_and_a_second_up_keeps_the_data(tmp_path: Path) -> 
     assert "toestemming registry: stopped" in first
     assert f"stream worker            http://127.0.0.1:{env['BRON_STREAMS_PORT']}/metrics" in first
     assert "stream worker: stopped" in first
+    assert f"GraphQL gateway          http://127.0.0.1:{env['BRON_GATEWAY_PORT']}/graphql" in first
+    assert "GraphQL gateway: stopped" in first
+    assert f"webhook service          http://127.0.0.1:{env['BRON_WEBHOOKS_PORT']}/docs" in first
+    assert "webhook service: stopped" in first
+    assert "token (bijstand-loket, 1 h; GraphiQL header Authorization: Bearer …): eyJ" in first
     assert "Kafka: stopped" in first
     second = run_up(env)
     assert "topics created" not in second, "the topics of the first run are still there"
