@@ -12,6 +12,7 @@ from bron.cli import (
     registries,
     schema_registry,
     schemas,
+    status,
     streams,
     token,
     up,
@@ -34,6 +35,7 @@ app.add_typer(registries.app, name="registry")
 app.command("relay")(registries.relay)
 app.add_typer(imports.app, name="import")
 app.command("up")(up.up)
+app.command("status")(status.status)
 app.command("generate")(generate.generate)
 app.add_typer(streams.app, name="streams")
 app.add_typer(gateway.app, name="gateway")
