@@ -127,6 +127,12 @@ class Settings(BaseSettings):
         default=50.0, ge=0, description="operations per second per app and operation; 0 = off"
     )
     gateway_rate_burst: int = Field(default=100, ge=1)
+    gateway_client_cert_header: str | None = Field(
+        default=None,
+        description="Header in which the TLS-terminating proxy passes the verified client "
+        "certificate (URL-encoded PEM), for certificate-bound tokens (RFC 8705).",
+    )
+    gateway_require_bound_tokens: bool = False
     gateway_request_timeout: float = Field(
         default=10.0, gt=0, le=120, description="A query still running after this (s) is stopped."
     )

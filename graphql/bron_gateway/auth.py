@@ -23,6 +23,7 @@ from bron.http.auth import MAX_TTL, KeyPair
 from bron.http.problems import forbidden, unauthorized
 from bron.policy import App, Policy
 from bron.settings import Environment, Settings
+from bron_gateway.binding import check_binding
 from bron_gateway.jwks import KeyNotFound, KeySource, RemoteKeys, StaticKeys, development_jwks
 
 MAX_LEEWAY = 60.0
@@ -49,6 +50,9 @@ class Authenticator:
         audience: str,
         algorithms: Sequence[str],
         leeway: float,
+        *,
+        certificate_header: str | None = None,
+        require_binding: bool = False,
     ) -> None:
         unsafe = [a for a in algorithms if a == "none" or a.upper().startswith("HS")]
         if unsafe or not algorithms:
@@ -59,9 +63,14 @@ class Authenticator:
         self._audience = audience
         self._algorithms = list(algorithms)
         self._leeway = leeway
+        self.certificate_header = certificate_header  # where the proxy puts the client's cert
+        self._require_binding = require_binding
 
-    async def authenticate(self, authorization: str | None) -> Caller:
-        """The caller, or a 401 problem that says why."""
+    async def authenticate(
+        self, authorization: str | None, certificate: str | None = None
+    ) -> Caller:
+        """The caller, or a 401 problem that says why. `certificate`: the client certificate
+        the proxy passed (`bron_gateway.binding`), for certificate-bound tokens."""
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise unauthorized("send `Authorization: Bearer <token>`")
@@ -95,6 +104,7 @@ class Authenticator:
             raise unauthorized(f"the token is not accepted: {exc}") from None
         if "iat" in claims and int(claims["exp"]) - int(claims["iat"]) > MAX_TTL:
             raise unauthorized("the token lives longer than 6 hours")
+        check_binding(claims, certificate, self._require_binding)
         roles = claims.get("roles")
         if isinstance(roles, list) and BURGER in roles:
             return _citizen(issuer, claims)
@@ -138,5 +148,10 @@ def authenticator(settings: Settings) -> Authenticator:
             )
         sources[DEVELOPMENT_ISSUER] = StaticKeys(development_jwks(development_keys(settings)))
     return Authenticator(
-        sources, settings.gateway_audience, settings.gateway_algorithms, settings.gateway_leeway
+        sources,
+        settings.gateway_audience,
+        settings.gateway_algorithms,
+        settings.gateway_leeway,
+        certificate_header=settings.gateway_client_cert_header,
+        require_binding=settings.gateway_require_bound_tokens,
     )

@@ -134,7 +134,11 @@ class GraphQLEndpoint:
             length = request.headers.get("content-length")
             if length is not None and (not length.isdigit() or int(length) > self._max_body):
                 raise too_large(self._max_body)
-            caller = await self._authenticator.authenticate(request.headers.get("authorization"))
+            header = self._authenticator.certificate_header
+            caller = await self._authenticator.authenticate(
+                request.headers.get("authorization"),
+                request.headers.get(header) if header else None,
+            )
             policy = await self._policy.current()
             app = None if caller.citizen else app_of(caller, policy)
             if app is None:

@@ -54,6 +54,7 @@ class SocketContext:
     trace: Trace
     connection_params: dict[str, object] | None = None
     caller: Caller | None = None
+    certificate: str | None = None  # the client certificate the proxy passed, if any
 
 
 Info = strawberry.Info[SocketContext, None]
@@ -139,15 +140,19 @@ class GatewayWebSocket(GraphQL[SocketContext, None]):
         return True
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> SocketContext:
-        return SocketContext(self._service, socket_origin(request.scope),
-                             trace_from(request.headers.get("traceparent")))  # fmt: skip
+        context = SocketContext(self._service, socket_origin(request.scope),
+                                trace_from(request.headers.get("traceparent")))  # fmt: skip
+        header = self._service.authenticator.certificate_header
+        context.certificate = request.headers.get(header) if header else None
+        return context
 
     async def on_ws_connect(self, context: SocketContext) -> UnsetType | dict[str, object] | None:
         params = context.connection_params or {}
         given = [v for k, v in params.items() if k.lower() == "authorization"]
         authorization = given[0] if len(given) == 1 and isinstance(given[0], str) else None
         try:
-            caller = await self._service.authenticator.authenticate(authorization)
+            authenticator = self._service.authenticator
+            caller = await authenticator.authenticate(authorization, context.certificate)
             if caller.citizen:
                 raise forbidden("subscriptions are for apps; a citizen's token is not accepted")
             app = app_of(caller, await self._service.policy.current())

@@ -11,6 +11,7 @@ import hmac
 import json
 import secrets
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -482,6 +483,34 @@ def test_a_query_past_the_request_timeout_is_stopped_with_504_and_no_data(
     assert "within 0.5 s" in response.json()["detail"]
     assert "Jansen" not in response.text
     assert took < 4
+
+
+def test_a_certificate_bound_token_is_served_only_with_its_certificate(gateway: Gateway) -> None:
+    """RFC 8705 through the real gateway: the proxy passes the client certificate in a header."""
+    from bron_gateway.binding import thumbprint
+
+    from tests.unit.test_gateway_auth import _certificate
+
+    mine = _certificate("bijstand-loket")
+    header = "x-ssl-client-cert"
+    settings = gateway.settings.model_copy(update={"gateway_client_cert_header": header})
+    reader = ProjectionReader(str(settings.projections_database_url))
+    token = gateway.token("bijstand-loket", cnf={"x5t#S256": thumbprint(mine)})
+    with serving(create_app(settings, reader=reader)) as url:
+
+        def ask(certificate: str | None) -> httpx.Response:
+            headers = {"Authorization": f"Bearer {token}"}
+            if certificate is not None:
+                headers[header] = urllib.parse.quote(certificate)
+            return httpx.post(f"{url}/graphql", json={"query": ANNA_BIJSTAND}, headers=headers,
+                              timeout=30)  # fmt: skip
+
+        served, bare, other = ask(mine), ask(None), ask(_certificate("iemand anders"))
+    assert served.status_code == 200
+    assert served.json()["data"]["persoon"] is not None
+    for refused in (bare, other):
+        assert refused.status_code == 401
+        assert "Jansen" not in refused.text
 
 
 # -- production ------------------------------------------------------------------------------

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.parse
 from pathlib import Path
 
 import jwt
 import pytest
 from bron_gateway.auth import Authenticator
+from bron_gateway.binding import thumbprint
 from bron_gateway.jwks import StaticKeys, development_jwks
 from bron_gateway.trace import trace_from
 
@@ -71,3 +73,65 @@ def test_a_traceparent_is_continued_and_a_bad_one_replaced() -> None:
         assert len(fresh.trace_id) == 32
         assert fresh.trace_id != "0" * 32
         assert fresh.parent_id is None
+
+
+# -- certificate-bound tokens (RFC 8705) ------------------------------------------------------
+
+
+def _certificate(name: str) -> str:
+    """A self-signed client certificate, PEM."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))  # fmt: skip
+    return cert.public_bytes(Encoding.PEM).decode()
+
+
+def _bound(keys: KeyPair, certificate: str | None) -> str:
+    now = int(time.time())
+    claims: dict[str, object] = {"iss": ISSUER, "aud": "bron:gateway", "exp": now + 600,
+                                 "client_id": "parkeren"}  # fmt: skip
+    if certificate is not None:
+        claims["cnf"] = {"x5t#S256": thumbprint(certificate)}
+    return jwt.encode(claims, keys.private_pem, algorithm="RS256")
+
+
+def _status(authenticator: Authenticator, token: str, certificate: str | None) -> int:
+    try:
+        asyncio.run(authenticator.authenticate(f"Bearer {token}", certificate))
+    except Problem as problem:
+        return problem.status
+    return 200
+
+
+def test_a_bound_token_is_accepted_only_with_its_certificate(tmp_path: Path) -> None:
+    keys = KeyPair(tmp_path)
+    mine, other = _certificate("parkeren"), _certificate("iemand anders")
+    authenticator = _authenticator(keys)
+    token = _bound(keys, mine)
+    assert _status(authenticator, token, mine) == 200
+    assert _status(authenticator, token, urllib.parse.quote(mine)) == 200  # as nginx escapes it
+    assert _status(authenticator, token, other) == 401
+    assert _status(authenticator, token, None) == 401
+    assert _status(authenticator, token, "not a certificate") == 401
+    assert _status(authenticator, _bound(keys, None), None) == 200  # unbound: optional
+
+
+def test_binding_can_be_required(tmp_path: Path) -> None:
+    keys = KeyPair(tmp_path)
+    strict = Authenticator({ISSUER: StaticKeys(development_jwks(keys))}, "bron:gateway",
+                           ["RS256"], 30, require_binding=True)  # fmt: skip
+    mine = _certificate("parkeren")
+    assert _status(strict, _bound(keys, None), mine) == 401
+    assert _status(strict, _bound(keys, mine), mine) == 200
