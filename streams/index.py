@@ -1,8 +1,9 @@
 """What each entity is looked up by (pure): the store's index rows, the joins of the
 projections (address → residents, WOZ object ↔ address and belanghebbenden, parent → children)
 and the gateway's lookups (BSN → persoonId, a citizen's pseudonym → their processing-log
-records, `zoekPersonen` by surname and birth date or by postcode and huisnummer). Values are
-ids, except those two search keys; the store is as personal as the states it holds."""
+records, `zoekPersonen` by surname and birth date or by postcode and huisnummer), and the
+workers' daily sweep (`verjaardag`: whose age changes today). Values are ids, except those
+search keys and the birthday; the store is as personal as the states it holds."""
 
 from __future__ import annotations
 
