@@ -12,7 +12,6 @@ import json
 import secrets
 import time
 import urllib.parse
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,19 +23,15 @@ import pytest
 from bron_gateway.app import create_app
 from bron_gateway.testing import record, write_persons, write_policy
 from bron_gateway.verwerkingslog import Pseudonymiser
-from confluent_kafka import OFFSET_BEGINNING, TopicPartition
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bron.contracts.codec import EventCodec
-from bron.contracts.registry_client import RegistryClient
 from bron.http.auth import ISSUER, KeyPair, issue
-from bron.kafka.clients import make_consumer
 from bron.policy import Policy, load_policy
 from bron.settings import Environment, Settings, load_settings
 from bron.testing import free_ports, serving
-from bron.topics import VERWERKINGSLOG
 from streams.reads import ProjectionReader
 from streams.store import ProjectionStore
+from tests.integration.processing_log import processing_log
 from tests.integration.registries import contracts_registry
 
 pytestmark = pytest.mark.kafka
@@ -126,32 +121,8 @@ def traceparent() -> tuple[str, str]:
 
 def logged(gateway: Gateway, trace_id: str) -> list[dict[str, Any]]:
     """Every record on bron.verwerkingslog of this trace (read up to the current end)."""
-    consumer = make_consumer(gateway.settings.bootstrap_servers, f"t-{uuid.uuid4().hex}")
-    codec = EventCodec(RegistryClient(gateway.registry_url), f"urn:nld:oin:{OIN}:systeem:test")
-    topic = VERWERKINGSLOG.name
-    ends = {
-        p: consumer.get_watermark_offsets(TopicPartition(topic, p), 10)[1]
-        for p in range(VERWERKINGSLOG.partitions)
-    }
-    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in ends if ends[p] > 0])
-    positions = dict.fromkeys(ends, 0)
-    found: list[dict[str, Any]] = []
-    deadline = time.monotonic() + 30
-    try:
-        while any(positions[p] < ends[p] for p in ends) and time.monotonic() < deadline:
-            message = consumer.poll(0.5)
-            if message is None or message.error():
-                continue
-            positions[message.partition() or 0] = (message.offset() or 0) + 1
-            event = codec.decode(message.key(), message.value(), message.headers())
-            assert event.attributes.type == "nl.platform.verwerking-vastgelegd.v1"
-            if event.data["traceId"] == trace_id:
-                found.append(event.data)
-    finally:
-        consumer.close()
-        codec.registry.close()
-    assert all(positions[p] >= ends[p] for p in ends), "the log was not read to its end"
-    return found
+    events = processing_log(gateway.settings.bootstrap_servers, gateway.registry_url)
+    return [e.data for e in events if e.data["traceId"] == trace_id]
 
 
 def pseudonym(gateway: Gateway, bsn: str) -> str:

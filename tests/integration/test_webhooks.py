@@ -20,27 +20,24 @@ from typing import Any
 import httpx
 import pytest
 from bron_gateway.verwerkingslog import Pseudonymiser
-from confluent_kafka import OFFSET_BEGINNING, Producer, TopicPartition
+from confluent_kafka import Producer
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bron.contracts.codec import EventCodec
 from bron.contracts.envelope import Attributes, to_headers
-from bron.contracts.registry_client import RegistryClient
 from bron.http.auth import KeyPair, issue
 from bron.kafka.admin import ensure_topics
-from bron.kafka.clients import make_consumer
 from bron.notices import decode, notices
 from bron.process import ManagedProcess, bron_command
 from bron.testing import free_ports, serving
-from bron.topics import VERWERKINGSLOG
 from services.webhooks.domain import Status, Subscription, verify
 from services.webhooks.leases import Kind, Outcome
 from services.webhooks.rows import NewDelivery
 from services.webhooks.store import WebhookStore
 from streams.worker import app_topic_spec
+from tests.integration.processing_log import processing_log
 from tests.integration.registries import contracts_registry
 
 pytestmark = pytest.mark.kafka
@@ -470,28 +467,7 @@ def test_every_delivery_is_in_the_processing_log(stack: Stack) -> None:
 
 
 def _processing_log(stack: Stack) -> list[dict[str, Any]]:
-    consumer = make_consumer(stack.bootstrap, f"t-{uuid.uuid4().hex}")
-    codec = EventCodec(RegistryClient(stack.registry_url), f"urn:nld:oin:{OIN}:systeem:test")
-    topic = VERWERKINGSLOG.name
-    ends = {
-        p: consumer.get_watermark_offsets(TopicPartition(topic, p), 10)[1]
-        for p in range(VERWERKINGSLOG.partitions)
-    }
-    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in ends if ends[p] > 0])
-    positions = dict.fromkeys(ends, 0)
-    found: list[dict[str, Any]] = []
-    deadline = time.monotonic() + 30
-    try:
-        while any(positions[p] < ends[p] for p in ends) and time.monotonic() < deadline:
-            message = consumer.poll(0.5)
-            if message is None or message.error():
-                continue
-            positions[message.partition() or 0] = (message.offset() or 0) + 1
-            found.append(codec.decode(message.key(), message.value(), message.headers()).data)
-    finally:
-        consumer.close()
-        codec.registry.close()
-    return found
+    return [e.data for e in processing_log(stack.bootstrap, stack.registry_url)]
 
 
 def _cli(stack: Stack, *args: str) -> str:
