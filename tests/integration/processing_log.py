@@ -17,7 +17,7 @@ RECORD_TYPE = "nl.platform.verwerking-vastgelegd.v1"
 SOURCE = "urn:nld:oin:00000001001234567000:systeem:test"
 
 
-def processing_log(bootstrap: str, registry_url: str) -> list[Event]:
+def processing_log(bootstrap: str, registry_url: str, timeout: float = 30) -> list[Event]:
     consumer = make_consumer(bootstrap, f"t-{uuid.uuid4().hex}")
     codec = EventCodec(
         RegistryClient(registry_url), "urn:nld:oin:00000001001234567000:systeem:test"
@@ -30,7 +30,7 @@ def processing_log(bootstrap: str, registry_url: str) -> list[Event]:
     consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in ends if ends[p] > 0])
     positions = dict.fromkeys(ends, 0)
     found: list[Event] = []
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + timeout
     try:
         while any(positions[p] < ends[p] for p in ends) and time.monotonic() < deadline:
             message = consumer.poll(0.5)

@@ -13,8 +13,6 @@ their record on `bron.verwerkingslog`, read back and decoded."""
 from __future__ import annotations
 
 import secrets
-import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,20 +22,16 @@ import httpx
 import pytest
 from bron_gateway.app import create_app
 from bron_gateway.verwerkingslog import Pseudonymiser
-from confluent_kafka import OFFSET_BEGINNING, TopicPartition
 
-from bron.contracts.codec import EventCodec
-from bron.contracts.registry_client import RegistryClient
 from bron.http.auth import KeyPair, issue
-from bron.kafka.clients import make_consumer
 from bron.policy import Doel, disallowed_fields, load_policy
 from bron.settings import Settings, load_settings
 from bron.testing import serving
-from bron.topics import VERWERKINGSLOG
 from streams import compose
 from streams.projector import Projector
 from streams.reads import ProjectionReader
 from streams.store import ProjectionStore
+from tests.integration.processing_log import processing_log
 from tests.integration.registries import contracts_registry
 from tests.unit.test_streams_pure import (
     DAY,
@@ -217,27 +211,9 @@ def matrix(tmp_path_factory: pytest.TempPathFactory, bootstrap: str) -> Iterator
 
 def logged_by_trace(matrix: Matrix) -> dict[str, list[dict[str, Any]]]:
     """Every record on bron.verwerkingslog, read to its end, by trace id."""
-    consumer = make_consumer(matrix.settings.bootstrap_servers, f"t-{uuid.uuid4().hex}")
-    codec = EventCodec(RegistryClient(matrix.registry_url), "urn:nld:oin:0:systeem:test")
-    topic = VERWERKINGSLOG.name
-    ends = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), 10)[1]
-            for p in range(VERWERKINGSLOG.partitions)}  # fmt: skip
-    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in ends if ends[p] > 0])
-    positions = dict.fromkeys(ends, 0)
     found: dict[str, list[dict[str, Any]]] = {}
-    deadline = time.monotonic() + 60
-    try:
-        while any(positions[p] < ends[p] for p in ends) and time.monotonic() < deadline:
-            message = consumer.poll(0.5)
-            if message is None or message.error():
-                continue
-            positions[message.partition() or 0] = (message.offset() or 0) + 1
-            event = codec.decode(message.key(), message.value(), message.headers())
-            found.setdefault(event.data["traceId"], []).append(event.data)
-    finally:
-        consumer.close()
-        codec.registry.close()
-    assert all(positions[p] >= ends[p] for p in ends), "the log was not read to its end"
+    for e in processing_log(matrix.settings.bootstrap_servers, matrix.registry_url, timeout=60):
+        found.setdefault(e.data["traceId"], []).append(e.data)
     return found
 
 
