@@ -26,6 +26,7 @@ ENTITIES = ("persoon", "adres", "verblijfsobject", "pand", "wozObject", "toestem
 
 Gemeentecode = Annotated[str, Field(pattern=r"^\d{4}$")]
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,62}$")]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
 class PolicyError(BronError):
@@ -71,6 +72,7 @@ class Doel(_Model):
 class App(_Model):
     id: Identifier
     naam: str = Field(min_length=1)
+    omschrijving: str | None = None
     organisatie: str = Field(pattern=r"^\d{20}$", description="OIN of the organisation")
     overheid: bool
     doelen: tuple[Identifier, ...] = ()
@@ -80,12 +82,35 @@ class App(_Model):
         "`https://host[:port]`, exactly as a browser sends it",
     )
 
+    versie: str | None = Field(default=None, description="The version of its manifest")
+    contact: str | None = Field(default=None, description="Who answers for the app (e-mail)")
+    gemeenten: tuple[Gemeentecode, ...] | None = Field(
+        default=None,
+        description="The municipalities that enabled the app (`bron apps enable`); None: every "
+        "municipality of its purposes (an app of this file)",
+    )
+    operaties: tuple[Sha256, ...] = Field(
+        default=(),
+        description="The GraphQL documents of its manifest (`bron.apps.manifest.operation_hash`): "
+        "under production settings the gateway runs only these for the app",
+    )
+
     @model_validator(mode="after")
     def _origins(self) -> Self:
         problem = invalid_origins(self.origins)
         if problem:
             raise ValueError(f"app {self.id!r}: {problem}")
         return self
+
+    def enabled_in(self, gemeente: str | None) -> bool:
+        """Whether a municipality has the app on (always, for an app of the register file)."""
+        return self.gemeenten is None or gemeente in self.gemeenten
+
+    def gemeenten_of(self, doel: Doel) -> tuple[str, ...]:
+        """Where the app works for a purpose: the purpose's municipalities that enabled it."""
+        if self.gemeenten is None:
+            return doel.gemeenten
+        return tuple(g for g in doel.gemeenten if g in self.gemeenten)
 
 
 class Policy(_Model):

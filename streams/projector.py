@@ -261,7 +261,9 @@ class Projector:
                     for c in tx.entities("toestemming", consents, with_index=False).values()
                 }
             else:
-                found = tx.find_many("persoon", "gemeente", doel.gemeenten)
+                app = policy.app_by_id.get(app_id)
+                gemeenten = app.gemeenten_of(doel) if app else doel.gemeenten
+                found = tx.find_many("persoon", "gemeente", gemeenten) if gemeenten else {}
                 persons |= {p for ids in found.values() for p in ids}
         return persons
 
@@ -440,7 +442,9 @@ def _related_ids(state: dict[str, Any] | None) -> set[str]:
 
 # What of an app or a purpose no view depends on: a change of only these recomputes nobody.
 _DESCRIPTIVE = {
-    "app": frozenset({"naam", "omschrijving", "organisatie", "origins"}),
+    "app": frozenset(
+        {"naam", "omschrijving", "organisatie", "origins", "versie", "contact", "operaties"}
+    ),
     "doel": frozenset({"naam", "omschrijving", "wettelijkeBasis"}),
 }
 
@@ -538,4 +542,5 @@ def _app(a: dict[str, Any], doelen: set[str]) -> dict[str, Any]:
     """An app as the register says; a purpose the worker has not seen yet is left out."""
     return {"id": a["appId"], "naam": a["naam"], "organisatie": a["organisatie"],
             "overheid": a["overheid"],
-            "doelen": [d for d in a["doelen"] if d in doelen]}  # fmt: skip
+            "doelen": [d for d in a["doelen"] if d in doelen],
+            "gemeenten": a.get("gemeenten")}  # fmt: skip

@@ -95,10 +95,13 @@ class ProjectionReader:
         doelen = list(self.states("doel").values())
         apps = list(self.states("app").values())
         known = {d["doelId"] for d in doelen}
-        # an app's browser origins (CORS) matter to the gateway only, not to the workers
+        # an app's browser origins (CORS) and registered operations matter to the gateway
+        # only, not to the workers
         return Policy.model_validate({
             "doelen": [_doel(d) for d in doelen],
-            "apps": [{**_app(a, known), "origins": a.get("origins") or []} for a in apps],
+            "apps": [{**_app(a, known), "origins": a.get("origins") or [],
+                      "operaties": a.get("operaties") or [], "versie": a.get("versie"),
+                      "contact": a.get("contact")} for a in apps],
         })  # fmt: skip
 
     # -- searches (the gateway's zoekPersonen, adres, bewoners) -----------------------------

@@ -1407,6 +1407,21 @@ class AppGeregistreerd(TypedDict):
     # 'https://host[:port]' zoals de browser die stuurt, bijv. 'https://parkeren.example.nl' (http
     # alleen voor localhost en 127.0.0.1). Leeg: geen aanroepen vanuit een browser. [openbaar]
     origins: NotRequired[list[str]]
+    # Versie van de app (semver, bijv. '1.2.0') zoals in haar manifest; leeg voor een app uit het
+    # register zonder manifest. [openbaar]
+    versie: NotRequired[str | None]
+    # E-mailadres van wie voor de app aanspreekbaar is (een team of functie), uit het manifest.
+    # [openbaar]
+    contact: NotRequired[str | None]
+    # Gemeentecodes (4 cijfers, LO-GBA tabel 33) waar een gemeente de app heeft aangezet. null: in
+    # alle gemeenten van de doelen van de app (apps uit het register zonder manifest). Een lijst:
+    # alleen in die gemeenten, en alleen waar de doelen van de app gelden; leeg: nog nergens.
+    # [openbaar]
+    gemeenten: NotRequired[list[str] | None]
+    # Hashes (sha256, hex) van de GraphQL-documenten uit het manifest van de app, zoals graphql-core
+    # ze afdrukt: met productie-instellingen voert de gateway voor deze app alleen deze uit. Leeg:
+    # de app heeft geen manifest geregistreerd. [openbaar]
+    operaties: NotRequired[list[str]]
 
 
 # nl.toestemming.app-gewijzigd.v1 (toestemming/app-gewijzigd.avsc)
@@ -1433,6 +1448,21 @@ class AppGewijzigd(TypedDict):
     # 'https://host[:port]' zoals de browser die stuurt, bijv. 'https://parkeren.example.nl' (http
     # alleen voor localhost en 127.0.0.1). Leeg: geen aanroepen vanuit een browser. [openbaar]
     origins: NotRequired[list[str]]
+    # Versie van de app (semver, bijv. '1.2.0') zoals in haar manifest; leeg voor een app uit het
+    # register zonder manifest. [openbaar]
+    versie: NotRequired[str | None]
+    # E-mailadres van wie voor de app aanspreekbaar is (een team of functie), uit het manifest.
+    # [openbaar]
+    contact: NotRequired[str | None]
+    # Gemeentecodes (4 cijfers, LO-GBA tabel 33) waar een gemeente de app heeft aangezet. null: in
+    # alle gemeenten van de doelen van de app (apps uit het register zonder manifest). Een lijst:
+    # alleen in die gemeenten, en alleen waar de doelen van de app gelden; leeg: nog nergens.
+    # [openbaar]
+    gemeenten: NotRequired[list[str] | None]
+    # Hashes (sha256, hex) van de GraphQL-documenten uit het manifest van de app, zoals graphql-core
+    # ze afdrukt: met productie-instellingen voert de gateway voor deze app alleen deze uit. Leeg:
+    # de app heeft geen manifest geregistreerd. [openbaar]
+    operaties: NotRequired[list[str]]
 
 
 # nl.toestemming.doel-gewijzigd.v1 (toestemming/doel-gewijzigd.avsc)

@@ -80,6 +80,7 @@ def create_app(
         introspection=not production,
         max_cost=settings.gateway_max_cost,
         max_bsns=settings.gateway_max_bsns,
+        persisted_operations=production,
     )
     graphql = GatewayGraphQL(
         schema,

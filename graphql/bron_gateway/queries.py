@@ -64,9 +64,15 @@ def _address(where: dict[str, str | int | None]) -> tuple[str, str]:
     return "postcode-huisnummer", address_key(str(where["postcode"]), int(where["huisnummer"] or 0))
 
 
-def _in_gemeenten(goal: Doel, bag_id: str) -> bool:
+def _gemeenten(info: Info, goal: Doel) -> tuple[str, ...]:
+    """Where the app works for the purpose: the purpose's municipalities that enabled it."""
+    app = info.context.app
+    return app.gemeenten_of(goal) if app is not None else goal.gemeenten
+
+
+def _in_gemeenten(info: Info, goal: Doel, bag_id: str) -> bool:
     """A BAG id starts with the code of the municipality that issued it."""
-    return bag_id[:4] in goal.gemeenten
+    return bag_id[:4] in _gemeenten(info, goal)
 
 
 async def zoek_personen(
@@ -169,7 +175,7 @@ async def adres(
         if len(ids) != 1:
             return None
         id = ids[0]
-    if not _in_gemeenten(goal, _nummeraanduiding(id)):
+    if not _in_gemeenten(info, goal, _nummeraanduiding(id)):
         return None  # as for an unknown address; BAG data is public, so nothing is read
     found = await context.loaders.adressen.load(id)
     if found is None:
@@ -191,7 +197,7 @@ async def woz_object(
             return None
         wozObjectnummer = nummers[0]  # the WOZ keeps a verblijfsobject in one object
     state: dict[str, Any] | None = await context.loaders.woz.load(str(wozObjectnummer))
-    if state is None or state.get("gemeentecode") not in goal.gemeenten:
+    if state is None or state.get("gemeentecode") not in _gemeenten(info, goal):
         return None
     # The value of a home is personal data of those with an interest in it: logged for each.
     fields = tuple(read_paths(asked))

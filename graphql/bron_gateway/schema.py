@@ -40,6 +40,7 @@ from bron_gateway.cost import QueryCostLimiter
 from bron_gateway.errors import InvalidArgument
 from bron_gateway.extensions import ShowOnlyMeantErrors, WriteProcessingLog
 from bron_gateway.objecten_types import LONG, Long, WozObject
+from bron_gateway.persisted import PersistedOperations
 from bron_gateway.persoon_types import Adres, Persoon, read_field
 from bron_gateway.queries import adres, bewoners, woz_object, zoek_personen
 from bron_gateway.resolve import Info, allowed, by_id, check_bsn, check_persoon_id, one
@@ -198,6 +199,7 @@ def build_schema(
     introspection: bool,
     max_cost: int = DEFAULT_MAX_COST,
     max_bsns: int = DEFAULT_MAX_BSNS,
+    persisted_operations: bool = False,
 ) -> strawberry.Schema:
     extensions: list[Any] = [
         functools.partial(QueryDepthLimiter, max_depth=max_depth),
@@ -209,6 +211,8 @@ def build_schema(
         ShowOnlyMeantErrors,
         ShowOnlyMeantStreamErrors,
     ]
+    if persisted_operations:  # an app runs only its manifest's documents (production)
+        extensions.insert(0, PersistedOperations)
     if not introspection:
         extensions.insert(0, DisableIntrospection)
     return strawberry.Schema(

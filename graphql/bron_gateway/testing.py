@@ -71,6 +71,9 @@ def write_policy(store: ProjectionStore, policy: Policy, seq: int = 1) -> None:
         Entity("app", a.id, seq, {
             "appId": a.id, "naam": a.naam, "omschrijving": None, "organisatie": a.organisatie,
             "overheid": a.overheid, "doelen": list(a.doelen), "origins": list(a.origins),
+            "versie": a.versie, "contact": a.contact,
+            "gemeenten": None if a.gemeenten is None else list(a.gemeenten),
+            "operaties": list(a.operaties),
         })
         for a in policy.apps
     ]  # fmt: skip

@@ -25,6 +25,7 @@ from strawberry.types import StreamExecutionResult
 from strawberry.types.unset import UnsetType
 
 from bron.http.problems import Problem, forbidden
+from bron.policy import App
 from bron_gateway.access import PolicySource
 from bron_gateway.auth import Caller, app_of
 from bron_gateway.cors import check_origin, registered, request_origin
@@ -54,6 +55,7 @@ class SocketContext:
     trace: Trace
     connection_params: dict[str, object] | None = None
     caller: Caller | None = None
+    app: App | None = None  # the caller's app, as the register was at connection_init
     certificate: str | None = None  # the client certificate the proxy passed, if any
 
 
@@ -162,6 +164,7 @@ class GatewayWebSocket(GraphQL[SocketContext, None]):
                         trace_id=context.trace.trace_id)  # fmt: skip
             raise ConnectionRejectionError({"status": problem.status}) from None
         context.caller = caller
+        context.app = app
         return UnsetType()
 
 

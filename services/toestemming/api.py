@@ -1,19 +1,23 @@
 """The consent register's HTTP API: operators grant, revoke and list anyone's consents; a
 citizen (a `burger` token whose subject is their persoonId, as the gateway issues it) grants,
 revokes, lists and reads only their own. Someone else's consent is "not found" to a citizen,
-so that ids cannot be probed."""
+so that ids cannot be probed.
+
+The app store (`/apps`, operators only): apps registered from their checked manifests
+(`bron apps register`) and the municipalities that enable them (`bron apps enable`)."""
 
 # No `from __future__ import annotations`: FastAPI reads the body types at definition time.
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Depends, FastAPI, Query
+from fastapi import Depends, FastAPI, Path, Query, Response
 from pydantic import TypeAdapter
 
 from bron.http.auth import KeyPair, Principal
 from bron.http.problems import FieldError, Problem, not_found
-from bron.registry.app import is_citizen, operator_or_citizen, own_data
+from bron.registry.app import is_citizen, operator, operator_or_citizen, own_data
 from bron.registry.commands import Change
+from services.toestemming.apps import AppRegistratie
 from services.toestemming.domain import Toestemming, ToestemmingIntrekken, ToestemmingVerlenen
 from services.toestemming.service import ToestemmingRegistry
 
@@ -71,3 +75,43 @@ def mount(app: FastAPI, registry: ToestemmingRegistry, keys: KeyPair) -> None:
     @app.get("/toestemmingen/{toestemmingId}", tags=["toestemming"], summary="Read a consent")
     def lezen(toestemmingId: UUID, caller: Caller) -> dict[str, Any]:
         return as_json(visible(caller, toestemmingId))
+
+    Operator = Annotated[Principal, Depends(operator("toestemming", keys))]
+    AppId = Annotated[str, Path(pattern=r"^[a-z][a-z0-9-]{1,62}$", description="The app's id")]
+    Gemeente = Annotated[str, Path(pattern=r"^\d{4}$", description="Gemeentecode, 4 digits")]
+
+    def app_body(app_id: str, events: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+        return {"app": registry.app(app_id), "events": [event_type for event_type, _ in events]}
+
+    @app.get("/apps", tags=["apps"], summary="The apps: of the register file and registered")
+    def apps(_caller: Operator) -> list[dict[str, Any]]:
+        return registry.apps()
+
+    @app.get("/apps/{appId}", tags=["apps"], summary="One app as last published")
+    def app_lezen(appId: AppId, _caller: Operator) -> dict[str, Any]:
+        found = registry.app(appId)
+        if found is None:
+            raise not_found("app", f"no app {appId!r}")
+        return found
+
+    @app.put("/apps/{appId}", tags=["apps"],
+             summary="Register an app from its manifest, or update its registration")  # fmt: skip
+    def app_registreren(
+        appId: AppId, registratie: AppRegistratie, _caller: Operator, response: Response
+    ) -> dict[str, Any]:
+        """Publishes app-geregistreerd (201) or app-gewijzigd (200; nothing when unchanged).
+        A new app is enabled in no municipality yet."""
+        new = registry.app(appId) is None
+        events = registry.register_app(appId, registratie)
+        response.status_code = 201 if new else 200
+        return app_body(appId, events)
+
+    @app.put("/apps/{appId}/gemeenten/{gemeente}", tags=["apps"],
+             summary="A municipality enables the app for its residents")  # fmt: skip
+    def app_aanzetten(appId: AppId, gemeente: Gemeente, _caller: Operator) -> dict[str, Any]:
+        return app_body(appId, registry.enable_app(appId, gemeente, True))
+
+    @app.delete("/apps/{appId}/gemeenten/{gemeente}", tags=["apps"],
+                summary="A municipality disables the app for its residents")  # fmt: skip
+    def app_uitzetten(appId: AppId, gemeente: Gemeente, _caller: Operator) -> dict[str, Any]:
+        return app_body(appId, registry.enable_app(appId, gemeente, False))

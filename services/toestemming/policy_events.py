@@ -19,18 +19,28 @@ Published = Mapping[str, Mapping[str, Any]]
 # An app's fields added to the contract later, with their Avro defaults: an app published
 # before a field existed compares as if published with the default, so adding the field
 # republishes only the apps that set it.
-_APP_DEFAULTS: dict[str, Any] = {"origins": []}
+_APP_DEFAULTS: dict[str, Any] = {
+    "origins": [],
+    "versie": None,
+    "contact": None,
+    "gemeenten": None,
+    "operaties": [],
+}
 
 
 def app_data(app: App) -> dict[str, Any]:
     return {
         "appId": app.id,
         "naam": app.naam,
-        "omschrijving": None,
+        "omschrijving": app.omschrijving,
         "organisatie": app.organisatie,
         "overheid": app.overheid,
         "doelen": list(app.doelen),
         "origins": list(app.origins),
+        "versie": app.versie,
+        "contact": app.contact,
+        "gemeenten": None if app.gemeenten is None else list(app.gemeenten),
+        "operaties": list(app.operaties),
     }
 
 

@@ -1,10 +1,11 @@
-"""The consent register's use cases: run a command, read consents, expire those due, and
-publish the register of apps and purposes."""
+"""The consent register's use cases: run a command, read consents, expire those due, publish
+the register of apps and purposes, and register apps from their manifests (the app store)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection
@@ -15,6 +16,7 @@ from bron.registry.aggregates import ConcurrentChange
 from bron.registry.commands import Change, Publish, execute
 from bron.registry.database import Database
 from bron.registry.rejection import Rejection
+from services.toestemming.apps import AppRegistratie, current_policy, enable, register
 from services.toestemming.domain import (
     APP_EVENTS,
     Command,
@@ -59,7 +61,8 @@ class ToestemmingRegistry:
             def actief(persoon: str, app: str, doel: str) -> bool:
                 return is_active(conn, persoon, app, doel)
 
-            return decide(command, state, policy=self.policy, now=moment, actief=actief)
+            policy = self._current(conn)
+            return decide(command, state, policy=policy, now=moment, actief=actief)
 
         return execute(self.engine, TOESTEMMINGEN, str(command.toestemmingId), decide_in,
                        evolve, lookups, self.publish)  # fmt: skip
@@ -88,6 +91,60 @@ class ToestemmingRegistry:
             except Rejection:
                 continue  # revoked meanwhile
         return changes
+
+    # -- the app store: apps registered from their manifests ---------------------------------
+
+    def current_policy(self) -> Policy:
+        """The register file and the apps registered from manifests."""
+        with self.engine.connect() as conn:
+            return self._current(conn)
+
+    def _current(self, conn: Connection) -> Policy:
+        return current_policy(self.policy, self._published_apps(conn))
+
+    def register_app(self, app_id: str, registratie: AppRegistratie) -> Events:
+        """Register (or update) an app from its checked manifest; the events published."""
+        return self._change_app(app_id, lambda before: register(app_id, registratie, before,
+                                                                self.policy))  # fmt: skip
+
+    def enable_app(self, app_id: str, gemeente: str, on: bool) -> Events:
+        """A municipality turns a registered app on or off for its residents."""
+        return self._change_app(app_id, lambda before: enable(app_id, gemeente, on, before,
+                                                              self.policy))  # fmt: skip
+
+    def app(self, app_id: str) -> dict[str, Any] | None:
+        """An app as last published (from the file or a manifest)."""
+        with self.engine.connect() as conn:
+            loaded = APPS.load(conn, app_id)
+        return dict(loaded.state.data) if loaded else None
+
+    def apps(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(data) for _, data in sorted(self._published_apps(conn).items())]
+
+    def _published_apps(self, conn: Connection) -> dict[str, dict[str, Any]]:
+        found = {i: APPS.load(conn, i) for i in APPS.find_ids(conn)}
+        return {i: loaded.state.data for i, loaded in found.items() if loaded}
+
+    def _change_app(
+        self, app_id: str, decide_app: Callable[[dict[str, Any] | None], Events], attempts: int = 5
+    ) -> Events:
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.engine.begin() as conn:
+                    loaded = APPS.load(conn, app_id)
+                    events = decide_app(loaded.state.data if loaded else None)
+                    before = loaded.version if loaded else None
+                    for event_type, data in events:
+                        version = (before or 0) + 1
+                        APPS.save(conn, app_id, Gepubliceerd(data=data, version=version),
+                                  version, before, {})  # fmt: skip
+                        self.publish_app(conn, app_id, version, [(event_type, data)])
+                    return events
+            except (ConcurrentChange, IntegrityError):
+                if attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")
 
     def sync_policy(self, attempts: int = 5) -> Events:
         """Publish the register's apps and purposes that are new or changed since the last

@@ -20,11 +20,13 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from bron_gateway.access import FixedPolicy
 from bron_gateway.app import create_app
 from bron_gateway.testing import record, write_persons, write_policy
 from bron_gateway.verwerkingslog import Pseudonymiser
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bron.apps.manifest import operation_hash
 from bron.http.auth import ISSUER, KeyPair, issue
 from bron.policy import Policy, load_policy
 from bron.settings import Environment, Settings, load_settings
@@ -487,15 +489,27 @@ def test_a_certificate_bound_token_is_served_only_with_its_certificate(gateway: 
 # -- production ------------------------------------------------------------------------------
 
 
-def test_in_production_introspection_and_graphiql_are_off(gateway: Gateway) -> None:
-    """The production gateway trusts the development issuer only through its JWKS URL (served
-    by the development gateway), so this also proves the PyJWKClient path."""
-    settings = load_settings(**{
+def _production(gateway: Gateway) -> Settings:
+    return load_settings(**{
         **gateway.settings.model_dump(),
         "env": Environment.production,
         "gateway_issuers": {ISSUER: f"{gateway.url}/.well-known/jwks.json"},
     })  # fmt: skip
-    with serving(create_app(settings)) as url:
+
+
+def _with_operations(policy: Policy, app_id: str, *documents: str) -> Policy:
+    """The register with the app's manifest registered: the hashes of its documents."""
+    apps = [a.model_copy(update={"operaties": tuple(operation_hash(d) for d in documents)})
+            if a.id == app_id else a for a in policy.apps]  # fmt: skip
+    return policy.model_copy(update={"apps": tuple(apps)})
+
+
+def test_in_production_introspection_and_graphiql_are_off(gateway: Gateway) -> None:
+    """The production gateway trusts the development issuer only through its JWKS URL (served
+    by the development gateway), so this also proves the PyJWKClient path."""
+    settings = _production(gateway)
+    registered = FixedPolicy(_with_operations(gateway.policy, "bijstand-loket", ANNA_BIJSTAND))
+    with serving(create_app(settings, policy=registered)) as url:
         headers = {"Authorization": f"Bearer {gateway.token('bijstand-loket')}"}
         response = httpx.post(f"{url}/graphql", headers=headers,
                               json={"query": "{ __schema { types { name } } }"})  # fmt: skip
@@ -511,3 +525,43 @@ def test_in_production_introspection_and_graphiql_are_off(gateway: Gateway) -> N
                               timeout=30)  # fmt: skip
         assert response.json() == {"data": {"persoon": {"naam": {"geslachtsnaam": "Jansen"}}}}
         assert len(logged(gateway, trace_id)) == 1
+
+
+def test_in_production_an_app_runs_only_the_operations_of_its_registered_manifest(
+    gateway: Gateway,
+) -> None:
+    """Recognised by the hash of the printed document: whitespace and comments do not matter;
+    any other document is refused before anything is read or logged; an app without a
+    registered manifest runs nothing; citizens' operations are not restricted."""
+    registered = FixedPolicy(_with_operations(gateway.policy, "bijstand-loket", ANNA_BIJSTAND))
+    with serving(create_app(_production(gateway), policy=registered)) as url:
+
+        def post(app_id: str, query: str) -> tuple[dict[str, Any], str]:
+            trace_id, parent = traceparent()
+            headers = {"Authorization": f"Bearer {gateway.token(app_id)}", "traceparent": parent}
+            response = httpx.post(f"{url}/graphql", headers=headers, json={"query": query},
+                                  timeout=30)  # fmt: skip
+            assert response.status_code == 200
+            return response.json(), trace_id
+
+        same = "# the manifest's file, reformatted\n" + ANNA_BIJSTAND.replace(" ", "\n  ")
+        body, trace_id = post("bijstand-loket", same)
+        assert body == {"data": {"persoon": {"naam": {"geslachtsnaam": "Jansen"}}}}
+        assert len(logged(gateway, trace_id)) == 1
+
+        other = f'{{ persoon(bsn: "{ANNA}", doel: "bijstand") {{ naam {{ voornamen }} }} }}'
+        body, trace_id = post("bijstand-loket", other)
+        assert body["data"] is None
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "OPERATION_NOT_REGISTERED"
+        assert (
+            "'bijstand-loket' runs only the operations of its registered manifest"
+            in (error["message"])
+        )
+        assert "Anna" not in json.dumps(body)
+
+        body, unlogged = post("parkeren", ANNA_BIJSTAND.replace("bijstand", "parkeervergunning"))
+        assert body["data"] is None
+        assert "register its manifest" in body["errors"][0]["message"]
+        assert logged(gateway, trace_id) == []
+        assert logged(gateway, unlogged) == []

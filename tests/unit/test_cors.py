@@ -237,7 +237,8 @@ def test_the_fold_keeps_an_apps_origins() -> None:
     data = as_decoded("nl.toestemming.app-gewijzigd.v1", {
         "appId": "parkeren", "naam": "Parkeren", "omschrijving": None,
         "organisatie": "00000001002564440000", "overheid": True, "doelen": [],
-        "origins": ["https://parkeren.example.nl"]})  # fmt: skip
+        "origins": ["https://parkeren.example.nl"], "versie": None, "contact": None,
+        "gemeenten": None, "operaties": []})  # fmt: skip
     state = fold("app", None, "nl.toestemming.app-gewijzigd.v1", data)
     assert state["origins"] == ["https://parkeren.example.nl"]
 
@@ -246,7 +247,8 @@ def test_the_fold_keeps_an_apps_origins() -> None:
 def test_an_app_event_written_before_origins_existed_reads_with_none(stem: str) -> None:
     new = next(f.schema for f in load_schema_files()
                if f.event_type == f"nl.toestemming.{stem}.v1")  # fmt: skip
-    old = {**new, "fields": [f for f in new["fields"] if f["name"] != "origins"]}
+    later = {"origins", "versie", "contact", "gemeenten", "operaties"}
+    old = {**new, "fields": [f for f in new["fields"] if f["name"] not in later]}
     data: dict[str, Any] = {"appId": "oud", "naam": "Oud", "omschrijving": None,
                             "organisatie": "00000001002564440000", "overheid": True,
                             "doelen": []}  # fmt: skip
@@ -255,7 +257,8 @@ def test_an_app_event_written_before_origins_existed_reads_with_none(stem: str) 
     buffer.seek(0)
     read = fastavro.schemaless_reader(buffer, fastavro.parse_schema(old),
                                       fastavro.parse_schema(new))  # fmt: skip
-    assert read == {**data, "origins": []}
+    assert read == {**data, "origins": [], "versie": None, "contact": None, "gemeenten": None,
+                    "operaties": []}  # fmt: skip
 
 
 def test_origins_go_from_the_register_through_the_events_to_the_gateways_policy(
