@@ -13,6 +13,7 @@ from bron.errors import BronError
 from bron.http import problems
 from bron.http.auth import KeyPair, Principal, require_role, verify
 from bron.http.problems import FieldError, Problem
+from bron.http.tracing import TraceMiddleware
 from bron.policy import Doel, Policy, PolicyError, disallowed_fields
 from bron.registry.openapi import problem_openapi
 from bron.registry.rejection import Rejection
@@ -37,6 +38,7 @@ def registry_app(name: str, title: str, version: str, description: str) -> FastA
         redoc_url=None,
     )
     problems.install(app)
+    app.add_middleware(TraceMiddleware, service=name)
     app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
 
     async def on_rejection(request: Request, exc: Exception) -> JSONResponse:

@@ -13,6 +13,7 @@ from typing import Any, cast
 import httpx
 
 from bron.http.auth import KeyPair, issue
+from bron.http.trace import outgoing
 from bron_gateway.errors import RegisterUnavailable
 
 Document = dict[str, Any]
@@ -55,7 +56,7 @@ class BagReads:
             response = await self._client.get(
                 f"/panden/{id}",
                 params={"fields": ",".join(fields)},
-                headers={"Authorization": self._authorization()},
+                headers={"Authorization": self._authorization(), **outgoing()},
             )
         except httpx.HTTPError as exc:
             raise RegisterUnavailable(

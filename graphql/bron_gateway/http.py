@@ -20,6 +20,7 @@ from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from bron.http.problems import PROBLEM_JSON, Problem, unauthorized
+from bron.http.trace import CURRENT
 from bron_gateway.access import PolicySource
 from bron_gateway.auth import BURGER, Authenticator, app_of
 from bron_gateway.context import RequestContext, Services
@@ -120,6 +121,7 @@ class GraphQLEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         trace = trace_from(request.headers.get("traceparent"))
+        CURRENT.set(trace)  # this request's task: the registries' clients pass it on
         send = _with_traceparent(send, trace)
         try:
             if token_in_url(request.query_params.multi_items()):

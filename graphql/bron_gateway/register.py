@@ -11,6 +11,7 @@ from typing import Any, cast
 import httpx
 
 from bron.http.auth import KeyPair, issue
+from bron.http.trace import outgoing
 from bron_gateway.errors import RegisterRefused, RegisterUnavailable
 
 AUDIENCE = "bron:toestemming"
@@ -35,7 +36,7 @@ class ConsentRegister:
     def _headers(self, persoon_id: str) -> dict[str, str]:
         token = issue(self._keys, subject=persoon_id, audience=AUDIENCE, roles=[BURGER],
                       ttl=self._ttl)  # fmt: skip
-        return {"Authorization": f"Bearer {token}"}
+        return {"Authorization": f"Bearer {token}", **outgoing()}
 
     async def _call(
         self, method: str, path: str, persoon_id: str, body: dict[str, Any] | None = None

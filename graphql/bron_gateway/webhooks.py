@@ -16,6 +16,7 @@ import httpx
 import strawberry
 
 from bron.http.auth import KeyPair, issue
+from bron.http.trace import outgoing
 from bron.policy import App
 from bron_gateway.access import purpose
 from bron_gateway.context import RequestContext
@@ -46,7 +47,7 @@ class WebhookService:
                       ttl=60)  # fmt: skip
         try:
             response = await self._client.request(
-                method, path, json=body, headers={"Authorization": f"Bearer {token}"}
+                method, path, json=body, headers={"Authorization": f"Bearer {token}", **outgoing()}
             )
         except httpx.HTTPError as exc:
             raise RegisterUnavailable(f"{WHO} did not answer ({type(exc).__name__})",

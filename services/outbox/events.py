@@ -3,11 +3,13 @@ contract violation refuses the command instead of poisoning the outbox."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from sqlalchemy import Connection
 
 from bron.contracts.codec import EventCodec
+from bron.http.trace import current
 from services.outbox.message import OutboxMessage
 from services.outbox.outbox import Outbox
 
@@ -48,4 +50,8 @@ class OutboxPublisher:
 
     def __call__(self, conn: Connection, entity_id: str, first: int, events: Events) -> None:
         messages = outbox_messages(self.codec, self.aggregate_type, entity_id, first, events)
+        trace = current()
+        if trace is not None:  # the request's trace, on the events it wrote (ids only)
+            stamp = ("ce_traceparent", trace.traceparent.encode())
+            messages = [dataclasses.replace(m, headers=[*m.headers, stamp]) for m in messages]
         self.outbox.append(conn, messages)

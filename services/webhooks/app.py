@@ -21,6 +21,7 @@ from bron import __version__
 from bron.db import database_url
 from bron.http import problems
 from bron.http.auth import KeyPair
+from bron.http.tracing import TraceMiddleware
 from bron.policy import Policy, load_policy
 from bron.settings import Environment, Settings
 from services.webhooks import api
@@ -62,6 +63,7 @@ def create_app(
         description="CloudEvents webhooks for the notices of an app's purposes.",
     )
     problems.install(app)
+    app.add_middleware(TraceMiddleware, service="webhooks")
     api.mount(
         app,
         api.Context(

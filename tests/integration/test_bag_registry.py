@@ -16,6 +16,7 @@ from bron.contracts.codec import EventCodec
 from bron.contracts.registry_client import RegistryClient
 from bron.kafka.clients import make_consumer
 from bron.testing import serving
+from structlog.testing import capture_logs
 from services.bag.app import create_app
 from tests.integration.registries import (
     app_header,
@@ -176,3 +177,40 @@ def test_every_change_reaches_kafka_in_order(bag: Any, bootstrap: str, registry_
         (3, "nl.bag.pand-gewijzigd.v1"),
         (4, "nl.bag.pand-ingetrokken.v1"),
     ]
+
+
+def test_the_callers_trace_continues_into_the_log_the_answer_and_the_events(
+    bag: Any, bootstrap: str
+) -> None:
+    """W3C trace context: the registry continues the caller's trace id (the gateway passes its
+    own), returns it, stamps the events the command wrote with it (`ce_traceparent`), and logs
+    one line per request with the route's template — never a path value or query string."""
+    client, auth, _runtime = bag
+    trace_id = uuid.uuid4().hex
+    parent = f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"
+    pand = uid("0363", "10")
+    with capture_logs() as logs:
+        created = client.post("/panden", headers={**auth, "traceparent": parent},
+                              json={**MUTATIE, "identificatie": pand,
+                                    "oorspronkelijkBouwjaar": 1932, "status": "pand_in_gebruik"})  # fmt: skip
+        assert created.status_code == 201, created.text
+        read = client.get(f"/panden/{pand}", params={"fields": "status"},
+                          headers={**auth, "traceparent": parent})  # fmt: skip
+    assert created.headers["traceparent"].split("-")[1] == trace_id
+    lines = [line for line in logs if line.get("event") == "request"]
+    assert [(line["method"], line["route"], line["trace_id"]) for line in lines] == [
+        ("POST", "/panden", trace_id), ("GET", "/panden/{identificatie}", trace_id),
+    ], lines  # fmt: skip
+    assert read.status_code in (200, 403)
+    assert pand not in str(logs)
+    consumer = make_consumer(bootstrap, group_id=uuid.uuid4().hex)
+    consumer.subscribe(["bron.bag.events"])
+    stamped: list[str] = []
+    deadline = time.monotonic() + 30
+    while not stamped and time.monotonic() < deadline:
+        for m in consumer.consume(500, timeout=0.5):
+            if m.key() == pand.encode():
+                stamped = [v.decode() for k, v in m.headers() or [] if k == "ce_traceparent"]
+    consumer.close()
+    assert len(stamped) == 1
+    assert stamped[0].split("-")[1] == trace_id

@@ -16,8 +16,10 @@ from bron_gateway.bag import BagReads
 from bron_gateway.context import Services
 from bron_gateway.schema import build_schema
 from bron_gateway.verwerkingslog import Pseudonymiser
+from structlog.testing import capture_logs
 
 from bron.http.auth import KeyPair
+from bron.http.trace import CURRENT, Trace, trace_from
 from bron.settings import Settings
 from bron.testing import serving
 from services.bag.app import create_app
@@ -64,10 +66,17 @@ def test_panden_come_from_the_bag_registry_with_the_fields_asked(
             "status": "pand_in_gebruik"}  # fmt: skip
     created = httpx.post(f"{url}/panden", json=body, headers=operator, timeout=30)
     assert created.status_code == 201, created.text
-    asyncio.run(_panden(town, BagReads(url, keys, timeout=10)))
+    trace = trace_from(None)
+    with capture_logs() as logs:
+        asyncio.run(_panden(town, BagReads(url, keys, timeout=10), trace))
+    # the gateway's trace continues into the BAG registry (W3C trace context)
+    reads = [line for line in logs if line.get("event") == "request" and line["method"] == "GET"]
+    assert reads
+    assert {line["trace_id"] for line in reads} == {trace.trace_id}
 
 
-async def _panden(town: Town, reads: BagReads) -> None:
+async def _panden(town: Town, reads: BagReads, trace: Trace) -> None:
+    CURRENT.set(trace)  # as the gateway's endpoint does for each request
     query = f"""{{ a: persoon(bsn: "{town.moeder.bsn}", doel: "belastingen-woz") {{
         verblijfsobject {{ oppervlakte panden {{ oorspronkelijkBouwjaar }} }} }}
         b: persoon(bsn: "{town.vader.bsn}", doel: "belastingen-woz") {{
