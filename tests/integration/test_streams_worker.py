@@ -29,6 +29,7 @@ from bron.testing import free_ports
 from services.brp.domain import Inschrijven
 from services.generator import plan
 from services.importer.generate import Loader, generate
+from services.toestemming.apps import AppRegistratie
 from services.toestemming.domain import ToestemmingIntrekken, ToestemmingVerlenen
 from services.toestemming.service import ToestemmingRegistry
 from streams.reads import ProjectionReader
@@ -230,3 +231,47 @@ def test_metrics_show_events_lag_and_dead_letters_and_no_personal_data(stack: St
     for p in persons():
         assert p.burgerservicenummer not in text
         assert p.persoon_id not in text
+
+
+def test_a_municipality_enabling_an_app_shows_its_residents_within_a_second_and_disabling_removes_them(  # noqa: E501
+    stack: Stack,
+) -> None:
+    """The app store: an app registered from its manifest sees nobody until a municipality
+    enables it; then that municipality's residents (for a statutory purpose), and only theirs,
+    within a second of the register's commit; disabling removes them as fast."""
+    reader = stack.reader()
+    doel = load_policy().doel_by_id["belastingen-woz"]
+    everyone = persons()
+    ids = [p.persoon_id for p in everyone]
+    eventually(lambda: reader.views("belastingen", "belastingen-woz", ids), 60)  # caught up
+    registratie = AppRegistratie(
+        naam="WOZ-aanslag", organisatie="00000001002564440000", overheid=True,
+        doelen=("belastingen-woz",), versie="1.0.0", contact="woz@gemeente.example.nl",
+    )  # fmt: skip
+    [(event_type, data)] = stack.consents.register_app("woz-aanslag", registratie)
+    assert event_type == "nl.toestemming.app-geregistreerd.v1"
+    assert data["gemeenten"] == []
+    assert stack.consents.register_app("woz-aanslag", registratie) == []  # nothing changed
+    time.sleep(1.0)  # the worker has had the registration; nobody is in view
+    assert reader.views("woz-aanslag", "belastingen-woz", ids) == {}
+
+    gemeente = "0518"
+    assert gemeente in doel.gemeenten
+    residents = {p.persoon_id for p in everyone if p.gemeente_van_inschrijving == gemeente}
+    assert residents
+    started = time.monotonic()
+    stack.consents.enable_app("woz-aanslag", gemeente, True)
+    seen = eventually(lambda: (v := reader.views("woz-aanslag", "belastingen-woz", ids))
+                      and len(v) == len(residents) and v, 10, 0.01)  # fmt: skip
+    shown = time.monotonic() - started
+    assert set(seen) == residents
+    assert shown < 1.0, f"enabling took {shown:.2f} s"
+
+    started = time.monotonic()
+    stack.consents.enable_app("woz-aanslag", gemeente, False)
+    eventually(lambda: reader.views("woz-aanslag", "belastingen-woz", ids) == {}, 10, 0.01)
+    removed = time.monotonic() - started
+    assert removed < 1.0, f"disabling took {removed:.2f} s"
+    print(f"enabled: {len(residents)} residents in view after {shown * 1000:.0f} ms; "
+          f"disabled: out of view after {removed * 1000:.0f} ms")  # fmt: skip
+    reader.close()

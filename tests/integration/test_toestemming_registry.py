@@ -262,3 +262,82 @@ def test_every_change_reaches_kafka(
             (policy.apps[0].id, 1, "nl.toestemming.app-geregistreerd.v1"),
         ]
     )
+
+
+# -- the app store ---------------------------------------------------------------------------
+
+
+def registratie(policy: Policy, **changes: Any) -> dict[str, Any]:
+    return {
+        "naam": "Parkeren voor bewoners", "omschrijving": "Een vergunning aanvragen.",
+        "organisatie": "00000003000000000009", "overheid": False,
+        "doelen": [policy.doelen[0].id], "versie": "1.0.0",
+        "contact": "team@leverancier.example.nl", "operaties": ["ab" * 32],
+        **changes,
+    }  # fmt: skip
+
+
+def test_an_app_is_registered_from_its_manifest_and_enabled_per_municipality(
+    toestemming: Registry, bootstrap: str, registry_url: str
+) -> None:
+    client, auth, runtime, registry, policy = toestemming
+    app_id = f"leverancier-{uuid.uuid4().hex[:8]}"
+    created = client.put(f"/apps/{app_id}", json=registratie(policy), headers=auth)
+    assert created.status_code == 201, created.text
+    assert created.json()["events"] == ["nl.toestemming.app-geregistreerd.v1"]
+    assert created.json()["app"]["gemeenten"] == []  # enabled nowhere yet
+    same = client.put(f"/apps/{app_id}", json=registratie(policy), headers=auth)
+    assert (same.status_code, same.json()["events"]) == (200, [])
+    enabled = client.put(f"/apps/{app_id}/gemeenten/0363", headers=auth)
+    assert enabled.status_code == 200, enabled.text
+    assert enabled.json()["app"]["gemeenten"] == ["0363"]
+    newer = client.put(f"/apps/{app_id}", headers=auth,
+                       json=registratie(policy, versie="1.1.0", operaties=["cd" * 32]))  # fmt: skip
+    assert newer.json()["events"] == ["nl.toestemming.app-gewijzigd.v1"]
+    assert newer.json()["app"]["gemeenten"] == ["0363"], "a new version keeps where it is on"
+    assert newer.json()["app"]["operaties"] == ["cd" * 32]
+    disabled = client.delete(f"/apps/{app_id}/gemeenten/0363", headers=auth)
+    assert disabled.json()["app"]["gemeenten"] == []
+    listed = {a["appId"]: a for a in client.get("/apps", headers=auth).json()}
+    assert listed[app_id]["versie"] == "1.1.0"
+    assert listed[policy.apps[0].id]["gemeenten"] is None  # an app of the register file
+
+    # a consent for the registered app is accepted: the register knows it
+    body = {"persoonId": str(uuid.uuid4()), "appId": app_id, "doelId": policy.doelen[0].id}
+    assert client.post("/toestemmingen", json=body, headers=auth).status_code == 201
+    drained(runtime)
+    events = consume(bootstrap, registry_url, "bron.policy.events", {app_id}, 4)
+    assert [(v, t.split(".")[2]) for _, v, t in events] == [
+        (1, "app-geregistreerd"), (2, "app-gewijzigd"), (3, "app-gewijzigd"), (4, "app-gewijzigd"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "method", "changes", "status", "field", "rule"), [
+    ("/apps/{app}", "PUT", {"doelen": ["bestaat-niet"]}, 422, "doelen[0]", "doel-onbekend"),
+    ("/apps/{app}", "PUT", {"versie": "één"}, 400, "versie", None),
+    ("/apps/{app}", "PUT", {"origins": ["ftp://x.example.nl"]}, 422, "origins", None),
+    ("/apps/{file_app}", "PUT", {}, 422, "appId", "app-in-register"),
+    ("/apps/{app}/gemeenten/0599", "PUT", None, 422, "gemeente", "gemeente-buiten-doelen"),
+    ("/apps/{app}/gemeenten/03", "PUT", None, 400, "gemeente", None),
+    ("/apps/onbekend-{app}/gemeenten/0363", "PUT", None, 422, "appId", "app-onbekend"),
+    ("/apps/{file_app}/gemeenten/0363", "PUT", None, 422, "appId", "app-in-register"),
+])  # fmt: skip
+def test_a_refused_registration_or_enabling_says_why_and_changes_nothing(
+    toestemming: Registry, path: str, method: str, changes: dict[str, Any] | None, status: int,
+    field: str, rule: str | None,
+) -> None:  # fmt: skip
+    client, auth, runtime, _registry, policy = toestemming
+    app_id = f"leverancier-{uuid.uuid4().hex[:8]}"
+    assert client.put(f"/apps/{app_id}", json=registratie(policy), headers=auth).status_code == 201
+    before = (client.get("/apps", headers=auth).json(), outbox_types(runtime))
+    url = path.format(app=app_id, file_app=policy.apps[0].id)
+    body = None if changes is None else registratie(policy, **changes)
+    refused = client.request(method, url, json=body, headers=auth)
+    assert refused.status_code == status, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    problem = refused.json()
+    assert problem["errors"][0]["field"] == field, problem
+    if rule is not None:
+        assert problem["errors"][0]["rule"] == rule
+    assert (client.get("/apps", headers=auth).json(), outbox_types(runtime)) == before
+    assert client.put(f"/apps/{app_id}", json=registratie(policy)).status_code == 401
