@@ -3,7 +3,7 @@
 service's own calls and the events it writes carry it), binds `trace_id` to every log line of
 the request, returns `traceparent`, and writes one access line per request: method, the route's
 template (`/personen/{persoonId}`, never the path's values or the query string, which may hold
-a BSN), status and milliseconds."""
+a BSN), status and milliseconds; and, given `HttpMetrics`, the request's latency histogram."""
 
 from __future__ import annotations
 
@@ -12,15 +12,17 @@ import time
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bron.http.metrics import HttpMetrics
 from bron.http.trace import CURRENT, trace_from
 
 log = structlog.get_logger("bron.http")
 
 
 class TraceMiddleware:
-    def __init__(self, app: ASGIApp, service: str) -> None:
+    def __init__(self, app: ASGIApp, service: str, metrics: HttpMetrics | None = None) -> None:
         self.app = app
         self.service = service
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,10 +48,22 @@ class TraceMiddleware:
                 await self.app(scope, receive, sending)
             finally:
                 CURRENT.reset(token)
-                route = scope.get("route")
-                path = getattr(route, "path", None) or "(no route)"
-                if path != "/health":
+                path = _route(scope)
+                seconds = time.perf_counter() - started
+                if self.metrics is not None and path != "/metrics":
+                    self.metrics.observe(str(scope.get("method")), path, status, seconds)
+                if path not in ("/health", "/metrics"):
                     log.info("request", service=self.service, trace_id=trace.trace_id,
                              method=scope.get("method"),
                              route=path, status=status,
-                             ms=round((time.perf_counter() - started) * 1000, 1))  # fmt: skip
+                             ms=round(seconds * 1000, 1))  # fmt: skip
+
+
+def _route(scope: Scope) -> str:
+    """The route's template (FastAPI), else the endpoint's name (Starlette), never the path."""
+    template = getattr(scope.get("route"), "path", None)
+    if template:
+        return str(template)
+    endpoint = scope.get("endpoint")
+    name = getattr(endpoint, "__name__", None)
+    return f"({name})" if name else "(no route)"

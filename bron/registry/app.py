@@ -1,5 +1,6 @@
 """The HTTP shell every registry shares: FastAPI with problem+json errors, a health check,
-operator authentication for changes, and app + purpose authorisation for reads."""
+Prometheus metrics (`/metrics`), W3C trace context, operator authentication for changes, and
+app + purpose authorisation for reads."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.responses import JSONResponse
 from bron.errors import BronError
 from bron.http import problems
 from bron.http.auth import KeyPair, Principal, require_role, verify
+from bron.http.metrics import HttpMetrics
 from bron.http.problems import FieldError, Problem
 from bron.http.tracing import TraceMiddleware
 from bron.policy import Doel, Policy, PolicyError, disallowed_fields
@@ -38,7 +40,10 @@ def registry_app(name: str, title: str, version: str, description: str) -> FastA
         redoc_url=None,
     )
     problems.install(app)
-    app.add_middleware(TraceMiddleware, service=name)
+    metrics = HttpMetrics(name)
+    app.state.metrics = metrics
+    app.add_middleware(TraceMiddleware, service=name, metrics=metrics)
+    app.add_route("/metrics", metrics.endpoint, include_in_schema=False)
     app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
 
     async def on_rejection(request: Request, exc: Exception) -> JSONResponse:

@@ -17,6 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from bron.contracts.codec import EventCodec
 from bron.contracts.registry_client import RegistryClient
 from bron.db import database_url
+from bron.http.metrics import HttpMetrics
 from bron.settings import Environment, Settings
 from bron_gateway.access import PolicySource, StorePolicy
 from bron_gateway.auth import authenticator, development_keys
@@ -29,7 +30,12 @@ from bron_gateway.ratelimit import RateLimiter
 from bron_gateway.register import ConsentRegister
 from bron_gateway.schema import build_schema, root_fields
 from bron_gateway.tail import SubscriptionService
-from bron_gateway.verwerkingslog import KafkaProcessingLog, ProcessingLog, Pseudonymiser
+from bron_gateway.verwerkingslog import (
+    KafkaProcessingLog,
+    MeasuredLog,
+    ProcessingLog,
+    Pseudonymiser,
+)
 from bron_gateway.webhooks import WebhookService
 from bron_gateway.websocket import GatewayWebSocket, WebSocketEdge
 from streams.reads import ProjectionReader
@@ -66,7 +72,11 @@ def create_app(
     # The register is read through a reader of its own: `reader.calls` counts only data reads.
     register = ProjectionReader(url)
     policy = policy or StorePolicy(register.policy, settings.gateway_policy_refresh)
-    log = log or kafka_log(settings)
+    metrics = HttpMetrics("gateway")
+    writes = metrics.add_counter("bron_processing_log_records",
+                                 "Processing-log records written before data left, by outcome",
+                                 ("outcome",))  # fmt: skip
+    log = MeasuredLog(log or kafka_log(settings), writes)
     consents = consents or ConsentRegister(
         settings.registry_base_url("toestemming"),
         development_keys(settings),
@@ -115,6 +125,7 @@ def create_app(
         rate_limit=rate_limit(settings, schema),
         citizen_origins=settings.gateway_citizen_origins,
         timeout=settings.gateway_request_timeout,
+        metrics=metrics,
     )
     subscriptions = SubscriptionService(settings.bootstrap_servers, policy, tokens, services)
     sockets = GatewayWebSocket(schema, subscriptions,
@@ -127,6 +138,7 @@ def create_app(
         Route("/graphql", endpoint),
         WebSocketRoute("/graphql", WebSocketEdge(sockets, policy)),
         Route("/health", health, methods=["GET"]),
+        Route("/metrics", metrics.endpoint, methods=["GET"]),
     ]
     if not settings.gateway_issuers and not production:
         jwks = development_jwks(development_keys(settings))
@@ -152,4 +164,6 @@ def create_app(
     cors = Middleware(AppCors, policy=policy, citizen_origins=settings.gateway_citizen_origins)
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[cors])
     app.state.subscriptions = subscriptions  # its open consumers, for tests and health
+    metrics.add_gauge("bron_gateway_subscriptions", "GraphQL subscriptions open now",
+                      lambda: float(subscriptions.open_tails))  # fmt: skip
     return app

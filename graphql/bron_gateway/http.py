@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -19,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
+from bron.http.metrics import HttpMetrics
 from bron.http.problems import PROBLEM_JSON, Problem, unauthorized
 from bron.http.trace import CURRENT
 from bron_gateway.access import PolicySource
@@ -106,6 +108,7 @@ class GraphQLEndpoint:
         rate_limit: RateLimit | None = None,
         citizen_origins: tuple[str, ...] = (),
         timeout: float = 10.0,
+        metrics: HttpMetrics | None = None,
     ) -> None:
         self._graphql = graphql
         self._reader = reader
@@ -117,8 +120,27 @@ class GraphQLEndpoint:
         self._rate_limit = rate_limit
         self._citizen_origins = citizen_origins
         self._timeout = timeout
+        self._metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve, and measure the request (method, status, latency; nothing else)."""
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self._serve(scope, receive, sending)
+        finally:
+            if self._metrics is not None:
+                method = str(scope.get("method"))
+                self._metrics.observe(method, "/graphql", status, time.perf_counter() - started)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         trace = trace_from(request.headers.get("traceparent"))
         CURRENT.set(trace)  # this request's task: the registries' clients pass it on

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from confluent_kafka import KafkaError, Message
+from prometheus_client import Counter
 
 from bron.contracts.codec import EncodeError, EventCodec, KafkaRecord
 from bron.kafka.clients import make_producer
@@ -125,6 +126,26 @@ class ProcessingLog(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class MeasuredLog:
+    """A processing log that counts its writes: records acknowledged, or refused (no data was
+    returned for them)."""
+
+    def __init__(self, inner: ProcessingLog, writes: Counter) -> None:
+        self._inner = inner
+        self._writes = writes
+
+    async def write(self, records: Sequence[Record]) -> None:
+        try:
+            await self._inner.write(records)
+        except ProcessingLogUnavailable:
+            self._writes.labels("gateway", "failed").inc(len(records))
+            raise
+        self._writes.labels("gateway", "acknowledged").inc(len(records))
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 class KafkaProcessingLog:

@@ -17,6 +17,7 @@ from bron.contracts.registry_client import RegistryClient
 from bron.db import database_url, make_engine
 from bron.errors import BronError
 from bron.http.auth import KeyPair
+from bron.http.metrics import HttpMetrics
 from bron.settings import Settings
 from services.outbox import Outbox, Relay
 from services.outbox.events import OutboxPublisher
@@ -41,13 +42,16 @@ class RegistryRuntime:
         """Start the relay with the app (the default, in-process mode) and stop both."""
 
         @asynccontextmanager
-        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             retention = timedelta(hours=self.settings.outbox_retention_hours)
             pruner = Pruner(self.engine, self.outbox, retention)
             if run_relay:
                 self.relay = Relay(self.engine, self.outbox, self.settings.bootstrap_servers)
                 self.relay.start()
                 pruner.start()
+            metrics: HttpMetrics | None = getattr(app.state, "metrics", None)
+            if metrics is not None:
+                self._measure(metrics)
             try:
                 yield
             finally:
@@ -60,6 +64,17 @@ class RegistryRuntime:
                 self.engine.dispose()
 
         return lifespan
+
+    def _measure(self, metrics: HttpMetrics) -> None:
+        """The outbox and its relay, read when scraped."""
+        metrics.add_gauge("bron_outbox_pending", "Outbox rows not yet published",
+                          lambda: float(self.outbox.pending(self.engine)))  # fmt: skip
+        metrics.add_gauge("bron_relay_published_events",
+                          "Events the relay published and marked sent since it started",
+                          lambda: float(self.relay.published if self.relay else 0))  # fmt: skip
+        metrics.add_gauge("bron_relay_failed_batches",
+                          "Batches the relay could not publish since it started (retried)",
+                          lambda: float(self.relay.failures if self.relay else 0))  # fmt: skip
 
 
 def check_columns(engine: Engine, metadata: MetaData, name: str) -> None:

@@ -53,6 +53,8 @@ class Relay:
         self._publisher = Publisher(config)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.published = 0  # events published and marked sent since start (metrics)
+        self.failures = 0  # batches that failed to publish (metrics)
 
     def run_once(self) -> int:
         """Publish one batch; the number of rows published and marked sent (0 when this relay
@@ -63,6 +65,7 @@ class Relay:
         reports = self._publisher.publish(rows, timeout=self._settle_timeout())
         count, failure = delivered_prefix(reports)
         if failure is not None:
+            self.failures += 1
             self._publisher.reset()
             delay = self.backoff.failed()
             failed = rows[count]
@@ -78,6 +81,7 @@ class Relay:
                 "lost the lease of %s; %d published rows stay unsent", self.outbox.name, count
             )
             return 0
+        self.published += count
         return count
 
     def run(self, stop: threading.Event) -> None:

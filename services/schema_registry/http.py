@@ -13,10 +13,13 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bron.http.metrics import HttpMetrics
+from bron.http.tracing import TraceMiddleware
 from services.schema_registry import errors
 from services.schema_registry.errors import RegistryError
 from services.schema_registry.registry import Registry
@@ -257,4 +260,9 @@ def create_http_app(registry: Registry, health: Callable[[], bool] = lambda: Tru
         )
         return RegistryJSON({"mode": mode})
 
-    return Starlette(routes=routes)
+    metrics = HttpMetrics("schema-registry")
+    routes.append(Route("/metrics", metrics.endpoint, methods=["GET"]))
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(TraceMiddleware, service="schema-registry", metrics=metrics)],
+    )

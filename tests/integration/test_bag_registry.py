@@ -214,3 +214,16 @@ def test_the_callers_trace_continues_into_the_log_the_answer_and_the_events(
     consumer.close()
     assert len(stamped) == 1
     assert stamped[0].split("-")[1] == trace_id
+
+
+def test_metrics_count_requests_by_route_and_show_the_outbox_without_data(bag: Any) -> None:
+    client, auth, runtime = bag
+    ids = create_address(client, auth, "3512AB")
+    metrics = client.get("/metrics")
+    assert metrics.status_code == 200
+    text = metrics.text
+    assert ('bron_http_request_duration_seconds_count{method="POST",route="/panden",'
+            'service="bag",status="201"} 1.0') in text  # fmt: skip
+    assert 'bron_outbox_pending{service="bag"}' in text
+    assert 'bron_relay_published_events{service="bag"}' in text
+    assert not any(value in text for value in [*ids.values(), "3512AB"])

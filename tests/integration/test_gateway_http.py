@@ -565,3 +565,25 @@ def test_in_production_an_app_runs_only_the_operations_of_its_registered_manifes
         assert "register its manifest" in body["errors"][0]["message"]
         assert logged(gateway, trace_id) == []
         assert logged(gateway, unlogged) == []
+
+
+def test_metrics_count_requests_and_processing_log_writes_without_personal_data(
+    gateway: Gateway,
+) -> None:
+    before = httpx.get(f"{gateway.url}/metrics").text
+    response = gateway.query("bijstand-loket", ANNA_BIJSTAND)
+    assert response.json()["data"]["persoon"] is not None
+    text = httpx.get(f"{gateway.url}/metrics").text
+
+    def value(line_start: str, body: str) -> float:
+        found = [line for line in body.splitlines() if line.startswith(line_start)]
+        return float(found[0].rsplit(" ", 1)[1]) if found else 0.0
+
+    written = 'bron_processing_log_records_total{outcome="acknowledged",service="gateway"}'
+    assert value(written, text) == value(written, before) + 1
+    served = ('bron_http_request_duration_seconds_count{method="POST",route="/graphql",'
+              'service="gateway",status="200"}')  # fmt: skip
+    assert value(served, text) >= value(served, before) + 1
+    assert "bron_gateway_subscriptions" in text
+    assert ANNA not in text
+    assert "Jansen" not in text

@@ -207,3 +207,12 @@ def test_read_only_mode_refuses_writes(registry_api: Client) -> None:
     assert registry_api.get("/mode/m").json() == {"mode": "READONLY"}
     assert error_code(register(registry_api, "m", V1)) == 42205
     assert register(registry_api, "other", V1).status_code == 200
+
+
+def test_metrics_count_requests_by_endpoint(registry_api: Client) -> None:
+    assert register(registry_api, "s-metrics", V1).status_code == 200
+    text = registry_api.get("/metrics").text
+    assert 'service="schema-registry"' in text
+    assert "bron_http_request_duration_seconds_count" in text
+    assert 'status="200"' in text
+    assert "s-metrics" not in text  # endpoint names, never path values
