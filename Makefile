@@ -22,6 +22,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	@# the example apps are programs of their own (both are app.py): one mypy run each
+	$(BIN)/mypy --strict examples/parkeervergunning/app.py
+	$(BIN)/mypy --strict examples/woz-aanslag/app.py
 
 bench: jars
 	$(BIN)/python -m tests.bench

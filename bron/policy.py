@@ -8,10 +8,11 @@ problem names its path in the file (`doelen[2].velden.persoon[4]`) and what is w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -130,6 +131,13 @@ class Policy(_Model):
                 if doel not in known:
                     raise ValueError(f"app {app.id!r} names unknown doel {doel!r}")
         return self
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy without the lookups cached on the original (they would describe it)."""
+        copied = super().model_copy(update=update, deep=deep)
+        for cached in ("doel_by_id", "app_by_id"):
+            copied.__dict__.pop(cached, None)
+        return copied
 
     @cached_property
     def doel_by_id(self) -> dict[str, Doel]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bron.cli import (
+    apps,
     gateway,
     generate,
     imports,
@@ -40,6 +41,7 @@ app.command("generate")(generate.generate)
 app.add_typer(streams.app, name="streams")
 app.add_typer(gateway.app, name="gateway")
 app.add_typer(webhooks.app, name="webhooks")
+app.add_typer(apps.app, name="apps")
 
 
 def main(argv: list[str] | None = None) -> int:

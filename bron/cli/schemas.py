@@ -50,10 +50,25 @@ def lint(files: FilesArgument = None) -> None:
 
 
 @app.command()
-def check(files: FilesArgument = None, registry: RegistryOption = None) -> None:
-    """Check every .avsc against the registry under its subject's level; exit 1 if any
-    change is incompatible (the message names the field and the rule)."""
+def check(
+    files: FilesArgument = None,
+    registry: RegistryOption = None,
+    apps: Annotated[
+        bool,
+        typer.Option(
+            help="Also check the registered apps (policy/apps.yaml) "
+            "against the contracts with these files"
+        ),
+    ] = True,
+) -> None:
+    """Check every .avsc against the registry under its subject's level, and every registered
+    app against the contracts as they would be; exit 1 if any change is incompatible (the
+    message names the field and the rule) or would break an app (naming the app, its
+    operation or event, and the field)."""
     failures = 0
+    if apps and not _apps_conform(_files(files)):
+        failures += 1
+        typer.echo("a registered app would break: see its report above", err=True)
     with _client(registry) as client:
         for f in _files(files):
             try:
@@ -73,6 +88,25 @@ def check(files: FilesArgument = None, registry: RegistryOption = None) -> None:
     if failures:
         typer.echo(f"{failures} incompatible change(s)", err=True)
         raise typer.Exit(1)
+
+
+def _apps_conform(changed: list[SchemaFile]) -> bool:
+    """The registered apps against the contracts with `changed` in place of the committed
+    files of the same subject (so a change is checked before it lands)."""
+    import dataclasses
+
+    from bron.apps.conformance import current_contracts
+    from bron.apps.lineage import lineage
+    from bron.apps.registered import registered_manifests
+    from bron.cli.apps import report_all
+
+    replaced = {f.subject: f for f in changed}
+    files = [replaced.pop(f.subject, f) for f in load_schema_files()] + list(replaced.values())
+    by_registry: dict[str, list[dict[str, object]]] = {}
+    for f in files:
+        by_registry.setdefault(f.registry, []).append(f.schema)
+    contracts = dataclasses.replace(current_contracts(), lineage=lineage(by_registry))
+    return report_all(registered_manifests(), contracts)
 
 
 @app.command()

@@ -6,6 +6,7 @@ import re
 import uuid
 from typing import Annotated
 
+import httpx
 import typer
 
 from bron.errors import BronError
@@ -48,17 +49,36 @@ def operator(
 
 @app.command("app")
 def app_token(
-    app_id: Annotated[str, typer.Argument(help="An app from policy/register.yaml")],
+    app_id: Annotated[
+        str,
+        typer.Argument(
+            help="An app of policy/register.yaml or one "
+            "registered from its manifest (bron apps register)"
+        ),
+    ],
     audience: Annotated[str, typer.Option(help="brp, bag, woz, toestemming or gateway")] = "brp",
     ttl: Ttl = 3600,
 ) -> None:
-    """A token for an app registered in the policy."""
+    """A token for an app in the register of apps and purposes."""
     policy = load_policy()
-    if app_id not in policy.app_by_id:
+    if app_id not in policy.app_by_id and not _registered(app_id):
         known = ", ".join(policy.app_by_id)
-        raise typer.BadParameter(f"unknown app {app_id!r}; known apps: {known}")
+        raise typer.BadParameter(f"unknown app {app_id!r}; apps of the register file: {known}; "
+                                 "or register the app's manifest (bron apps register)")  # fmt: skip
     typer.echo(issue(_keys(), subject=f"client-{app_id}", audience=f"bron:{audience}",
                      app_id=app_id, ttl=ttl))  # fmt: skip
+
+
+def _registered(app_id: str) -> bool:
+    """Whether the running consent register knows the app (registered from a manifest)."""
+    settings = load_settings()
+    token = issue(_keys(), subject="bron-token", audience="bron:toestemming", roles=["operator"])
+    try:
+        response = httpx.get(f"{settings.registry_base_url('toestemming')}/apps/{app_id}",
+                             headers={"Authorization": f"Bearer {token}"}, timeout=10)  # fmt: skip
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200
 
 
 @app.command()

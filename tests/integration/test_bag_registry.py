@@ -7,16 +7,16 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
+from structlog.testing import capture_logs
 
 from bron.contracts.codec import EventCodec
 from bron.contracts.registry_client import RegistryClient
 from bron.kafka.clients import make_consumer
 from bron.testing import serving
-from structlog.testing import capture_logs
 from services.bag.app import create_app
 from tests.integration.registries import (
     app_header,
@@ -190,9 +190,9 @@ def test_the_callers_trace_continues_into_the_log_the_answer_and_the_events(
     parent = f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"
     pand = uid("0363", "10")
     with capture_logs() as logs:
-        created = client.post("/panden", headers={**auth, "traceparent": parent},
-                              json={**MUTATIE, "identificatie": pand,
-                                    "oorspronkelijkBouwjaar": 1932, "status": "pand_in_gebruik"})  # fmt: skip
+        body = {**MUTATIE, "identificatie": pand, "oorspronkelijkBouwjaar": 1932,
+                "status": "pand_in_gebruik"}  # fmt: skip
+        created = client.post("/panden", headers={**auth, "traceparent": parent}, json=body)
         assert created.status_code == 201, created.text
         read = client.get(f"/panden/{pand}", params={"fields": "status"},
                           headers={**auth, "traceparent": parent})  # fmt: skip
@@ -210,14 +210,15 @@ def test_the_callers_trace_continues_into_the_log_the_answer_and_the_events(
     while not stamped and time.monotonic() < deadline:
         for m in consumer.consume(500, timeout=0.5):
             if m.key() == pand.encode():
-                stamped = [v.decode() for k, v in m.headers() or [] if k == "ce_traceparent"]
+                headers = cast(list[tuple[str, bytes]], m.headers() or [])
+                stamped = [v.decode() for k, v in headers if k == "ce_traceparent"]
     consumer.close()
     assert len(stamped) == 1
     assert stamped[0].split("-")[1] == trace_id
 
 
 def test_metrics_count_requests_by_route_and_show_the_outbox_without_data(bag: Any) -> None:
-    client, auth, runtime = bag
+    client, auth, _runtime = bag
     ids = create_address(client, auth, "3512AB")
     metrics = client.get("/metrics")
     assert metrics.status_code == 200

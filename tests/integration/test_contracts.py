@@ -83,6 +83,35 @@ def test_an_incompatible_change_fails_check_naming_field_and_rule(
     assert "default" in out
 
 
+def test_a_change_avro_allows_but_that_breaks_a_registered_app_fails_check_naming_it(
+    registered: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Dropping an optional field is compatible for Avro's readers, but the example app
+    parkeren-bewoners reads `adres.postcode`, computed from the BAG nummeraanduiding's
+    `postcode`: the stewards' check fails and names the app, its operation and the field."""
+    changed = []
+    for stem in ("nummeraanduiding-aangemaakt", "nummeraanduiding-gewijzigd"):
+        original = next(f for f in FILES if f.path.stem == stem)
+        schema = json.loads(original.text)
+        schema["fields"] = [f for f in schema["fields"] if f["name"] != "postcode"]
+        target = tmp_path / original.registry / original.path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(schema, indent=2))
+        changed.append(str(target))
+    capsys.readouterr()
+    assert main(["schemas", "check", "--registry", registered, *changed]) == 1
+    captured = capsys.readouterr()
+    out = captured.out
+    assert "compatible    nl.bron.bag.NummeraanduidingAangemaakt" in out  # Avro: fine
+    assert "app parkeren-bewoners 1.0.0" in out
+    assert ("✗ [veld-niet-geleverd] operaties[0] operations/bewoner.graphql#Bewoner.persoon — "
+            "adres.postcode (parkeervergunning)") in out  # fmt: skip
+    assert "✗ [gebeurtenis-veld-niet-geleverd] gebeurtenissen[0].velden[7] — adres.postcode" in out
+    assert "a registered app would break" in captured.err
+    # the committed contracts keep every registered app working
+    assert main(["apps", "check", "--registered"]) == 0
+
+
 def test_lint_refuses_an_undocumented_field(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

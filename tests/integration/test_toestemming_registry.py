@@ -280,7 +280,7 @@ def registratie(policy: Policy, **changes: Any) -> dict[str, Any]:
 def test_an_app_is_registered_from_its_manifest_and_enabled_per_municipality(
     toestemming: Registry, bootstrap: str, registry_url: str
 ) -> None:
-    client, auth, runtime, registry, policy = toestemming
+    client, auth, runtime, _registry, policy = toestemming
     app_id = f"leverancier-{uuid.uuid4().hex[:8]}"
     created = client.put(f"/apps/{app_id}", json=registratie(policy), headers=auth)
     assert created.status_code == 201, created.text

@@ -77,3 +77,13 @@ def test_unreadable_yaml_is_a_clear_error(tmp_path: Path) -> None:
     path.write_text("doelen: [unclosed")
     with pytest.raises(PolicyError, match="cannot read the policy"):
         load_policy(path)
+
+
+def test_a_copy_of_the_policy_does_not_keep_the_originals_lookups() -> None:
+    policy = load_policy()
+    assert policy.app_by_id["parkeren"].doelen == ("parkeervergunning",)  # cached now
+    apps = tuple(a.model_copy(update={"doelen": ()}) if a.id == "parkeren" else a
+                 for a in policy.apps)  # fmt: skip
+    copied = policy.model_copy(update={"apps": apps})
+    assert copied.app_by_id["parkeren"].doelen == ()
+    assert policy.app_by_id["parkeren"].doelen == ("parkeervergunning",)
