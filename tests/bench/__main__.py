@@ -1,4 +1,5 @@
-"""Run every benchmark against the real broker and write var/bench/report.md (and .json)."""
+"""Run every benchmark against the real broker and write var/bench/report.md (and .json), with
+its PNG plots (`tests.bench.plots`)."""
 
 from __future__ import annotations
 
@@ -56,9 +57,25 @@ def main() -> int:
             print(f"running {benchmark.__name__} …", file=sys.stderr, flush=True)
             report.add(benchmark(ctx))
     path = report.write(args.out)
-    print(report.markdown())
+    plotted(report, args.out)
+    print(path.read_text())
     print(f"report: {path}", file=sys.stderr)
     return 0
+
+
+def plotted(report: Report, folder: Path) -> None:
+    """The report's plots, linked from report.md; without matplotlib, how to draw them later."""
+    try:
+        from tests.bench.plots import plot
+    except ModuleNotFoundError as missing:
+        print(
+            f"no plots ({missing}); `pip install matplotlib`, then "
+            f"`python -m tests.bench.plots {folder / 'report.json'}`",
+            file=sys.stderr,
+        )
+        return
+    for png in plot(report, folder):
+        print(f"plot: {png}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ from bron.settings import Settings, load_settings
 from bron.testing import serving
 from streams.reads import ProjectionReader
 from streams.store import ProjectionStore
-from tests.bench.harness import BenchContext, Measurement
+from tests.bench.harness import BenchContext, Distribution, Measurement
 from tests.integration.registries import contracts_registry
 
 APP, DOEL = "bijstand-loket", "bijstand"
@@ -53,6 +53,7 @@ class Run:
     rate: float  # requests per second
     p50: float  # microseconds
     p99: float
+    latencies: tuple[float, ...]  # seconds, every request
 
 
 def _persons(count: int) -> list[dict[str, Any]]:
@@ -130,7 +131,7 @@ def _drive(client: httpx.Client, send: Callable[[int], httpx.Response], count: i
             raise RuntimeError(f"{response.status_code} {response.text[:500]}")
     elapsed = time.perf_counter() - started
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-    return Run(count / elapsed, cuts[49] * 1e6, cuts[98] * 1e6)
+    return Run(count / elapsed, cuts[49] * 1e6, cuts[98] * 1e6, tuple(latencies))
 
 
 def _bsns(persons: list[dict[str, Any]], n: int, size: int) -> list[str]:
@@ -243,6 +244,7 @@ def bench_gateway(ctx: BenchContext) -> list[Measurement]:
                     tuple(pick(r) for r in bare),
                     higher_is_better=better,
                     note=bare_note,
+                    distribution=None if better else _pooled(bare),
                 )
             )
             out.append(
@@ -253,6 +255,11 @@ def bench_gateway(ctx: BenchContext) -> list[Measurement]:
                     tuple(pick(r) for r in ours),
                     higher_is_better=better,
                     baseline=f"{key}{suffix}.bare",
+                    distribution=None if better else _pooled(ours),
                 )
             )
     return out
+
+
+def _pooled(runs: list[Run]) -> Distribution:
+    return Distribution.of((s for r in runs for s in r.latencies), scale=1e6)

@@ -36,7 +36,7 @@ from streams.reads import ProjectionReader
 from streams.replay import end_offsets, replay
 from streams.store import ProjectionStore
 from streams.worker import SOURCES, build_pipeline
-from tests.bench.harness import BenchContext, Measurement
+from tests.bench.harness import BenchContext, Distribution, Measurement
 from tests.integration.registries import contracts_registry, registry_settings
 
 
@@ -85,13 +85,15 @@ def bench_projections(ctx: BenchContext) -> list[Measurement]:
                     f"{statistics.median(startups):.1f} s not counted)", "events/s",
                     tuple(worker_rates), baseline="streams.bare"),
         Measurement("streams.revocation.bare", "produce → consume round trip p50", "ms",
-                    (statistics.median(round_trip),), higher_is_better=False),
+                    (statistics.median(round_trip),), higher_is_better=False,
+                    distribution=Distribution.of(round_trip)),
         Measurement("streams.revocation.p50", "revocation → view gone from the store, p50",
                     "ms", (statistics.median(latency),), higher_is_better=False,
-                    baseline="streams.revocation.bare"),
+                    baseline="streams.revocation.bare", distribution=Distribution.of(latency)),
         Measurement("streams.revocation.p99", "revocation → view gone from the store, p99",
                     "ms", (p(latency, n=100)[98] if len(latency) > 1 else latency[0],),
-                    higher_is_better=False, baseline="streams.revocation.bare"),
+                    higher_is_better=False, baseline="streams.revocation.bare",
+                    distribution=Distribution.of(latency)),
     ]  # fmt: skip
 
 
@@ -134,13 +136,16 @@ def _reads(url: str, count: int = 2000) -> list[Measurement]:
 
     return [
         Measurement("streams.read.bare.p99", "bare sqlite3 SELECT by key, p99", "ms",
-                    (p99(bare),), higher_is_better=False),
+                    (p99(bare),), higher_is_better=False, distribution=Distribution.of(bare)),
         Measurement("streams.read.p50", "gateway read of one view (ProjectionReader), p50", "ms",
-                    (statistics.median(one),), higher_is_better=False),
+                    (statistics.median(one),), higher_is_better=False,
+                    distribution=Distribution.of(one)),
         Measurement("streams.read.p99", "gateway read of one view, p99", "ms", (p99(one),),
-                    higher_is_better=False, baseline="streams.read.bare.p99"),
+                    higher_is_better=False, baseline="streams.read.bare.p99",
+                    distribution=Distribution.of(one)),
         Measurement("streams.read.batch.p99", "100 views in one read (DataLoader batch), p99",
-                    "ms", (p99(batch),), higher_is_better=False),
+                    "ms", (p99(batch),), higher_is_better=False,
+                    distribution=Distribution.of(batch)),
     ]  # fmt: skip
 
 

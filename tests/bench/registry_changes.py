@@ -40,7 +40,7 @@ from bron.testing import serving
 from bron.topics import REGISTRY_PARTITIONS
 from services.bag.app import create_app
 from services.outbox.testing import create_topic
-from tests.bench.harness import BenchContext, Measurement
+from tests.bench.harness import BenchContext, Distribution, Measurement
 from tests.integration.registries import contracts_registry, operator_header, registry_settings
 
 TOPIC = "bron.bag.events"
@@ -67,6 +67,7 @@ class Run:
     p50: float  # command latency, microseconds
     p99: float
     sample: Sample
+    latencies: tuple[float, ...]  # seconds, every command
 
 
 def _bodies(count: int) -> list[dict[str, Any]]:
@@ -160,7 +161,9 @@ def _drive(
         finally:
             stop.set()
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-    return Run(count / (finished - started), cuts[49] * 1e6, cuts[98] * 1e6, sample)
+    return Run(
+        count / (finished - started), cuts[49] * 1e6, cuts[98] * 1e6, sample, tuple(latencies)
+    )
 
 
 def registry_run(bootstrap: str, registry_url: str, folder: Path, count: int) -> Run:
@@ -251,6 +254,9 @@ def bench_registry_changes(ctx: BenchContext) -> list[Measurement]:
                 runs["bare"].append(bare_run(ctx.bootstrap, folder, count, ours.sample))
     bron, bare = runs["bron"], runs["bare"]
     record = len(bron[0].sample.value)
+    ours_latency, bare_latency = (
+        Distribution.of((s for r in kind for s in r.latencies), scale=1e6) for kind in (bron, bare)
+    )
     how = (
         f"{count:,} sequential POSTs over one keep-alive connection, uvicorn (1 worker) in "
         "process, SQLite WAL; timed from the first request to the last record read back"
@@ -281,6 +287,7 @@ def bench_registry_changes(ctx: BenchContext) -> list[Measurement]:
             tuple(r.p50 for r in bare),
             higher_is_better=False,
             note="HTTP round trip of one command; " + bare_note,
+            distribution=bare_latency,
         ),
         Measurement(
             "registry.bag.p50",
@@ -289,6 +296,7 @@ def bench_registry_changes(ctx: BenchContext) -> list[Measurement]:
             tuple(r.p50 for r in bron),
             higher_is_better=False,
             baseline="registry.bag.p50.bare",
+            distribution=ours_latency,
         ),
         Measurement(
             "registry.bag.p99.bare",
@@ -297,6 +305,7 @@ def bench_registry_changes(ctx: BenchContext) -> list[Measurement]:
             tuple(r.p99 for r in bare),
             higher_is_better=False,
             note="HTTP round trip of one command; " + bare_note,
+            distribution=bare_latency,
         ),
         Measurement(
             "registry.bag.p99",
@@ -305,5 +314,6 @@ def bench_registry_changes(ctx: BenchContext) -> list[Measurement]:
             tuple(r.p99 for r in bron),
             higher_is_better=False,
             baseline="registry.bag.p99.bare",
+            distribution=ours_latency,
         ),
     ]

@@ -56,7 +56,7 @@ from bron.views.persoon import persoon as render
 from streams import compose
 from streams.pipeline import EVENT_TYPE, app_topic
 from streams.store import ProjectionStore
-from tests.bench.harness import BenchContext, Measurement
+from tests.bench.harness import BenchContext, Distribution, Measurement
 from tests.integration.registries import contracts_registry
 
 APP, DOEL = "bijstand-loket", "bijstand"
@@ -82,6 +82,7 @@ class Run:
     rate: float  # deliveries per second, all subscribers together
     p50: float  # µs, produce() to arrival
     p99: float
+    latencies: tuple[float, ...]  # seconds, every delivery
 
 
 @dataclass
@@ -189,7 +190,8 @@ def _run(
     wait(paced, "the paced records")
     latencies = [seen[key(i)] - records.produced[i] for seen in arrivals for i in paced]
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-    return Run(len(arrivals) * sizes.burst / (last - first), cuts[49] * 1e6, cuts[98] * 1e6)
+    rate = len(arrivals) * sizes.burst / (last - first)
+    return Run(rate, cuts[49] * 1e6, cuts[98] * 1e6, tuple(latencies))
 
 
 # -- the gateway -----------------------------------------------------------------------------
@@ -376,6 +378,7 @@ def bench_subscriptions(ctx: BenchContext) -> list[Measurement]:
                 tuple(pick(r) for r in bare),
                 higher_is_better=better,
                 note=f"{how}; plain consumers, each every partition",
+                distribution=None if better else _pooled(bare),
             )
         )
         out.append(
@@ -386,6 +389,11 @@ def bench_subscriptions(ctx: BenchContext) -> list[Measurement]:
                 tuple(pick(r) for r in ours),
                 higher_is_better=better,
                 baseline=f"{key}.bare",
+                distribution=None if better else _pooled(ours),
             )
         )
     return out
+
+
+def _pooled(runs: list[Run]) -> Distribution:
+    return Distribution.of((s for r in runs for s in r.latencies), scale=1e6)

@@ -51,7 +51,7 @@ from bron.process import ManagedProcess, bron_command
 from bron.testing import free_ports
 from services.outbox.testing import create_topic
 from streams.worker import app_topic_spec
-from tests.bench.harness import BenchContext, Measurement
+from tests.bench.harness import BenchContext, Distribution, Measurement
 from tests.bench.webhooks_e2e import PATH as E2E_PATH
 from tests.bench.webhooks_e2e import bench_webhooks_e2e
 from tests.integration.registries import contracts_registry
@@ -288,6 +288,7 @@ def bench_webhooks(ctx: BenchContext) -> list[Measurement]:
                 "ms",
                 (_p(round_trip, q),),
                 higher_is_better=False,
+                distribution=Distribution.of(round_trip),
             )
             for q in (50, 99)
         ),
@@ -299,6 +300,7 @@ def bench_webhooks(ctx: BenchContext) -> list[Measurement]:
                 (_p(latency, q),),
                 higher_is_better=False,
                 baseline=f"webhooks.latency.bare.p{q}",
+                distribution=Distribution.of(latency),
             )
             for q in (50, 99)
         ),

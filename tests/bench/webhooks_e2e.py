@@ -43,7 +43,7 @@ from services.toestemming.service import ToestemmingRegistry
 from services.webhooks.store import WebhookStore
 from streams.replay import end_offsets
 from streams.store import ProjectionStore
-from tests.bench.harness import BenchContext, Measurement
+from tests.bench.harness import BenchContext, Distribution, Measurement
 from tests.bench.projections import _consents, _done, _ends, _round_trips, _settings
 from tests.integration.registries import registry_settings
 
@@ -84,7 +84,8 @@ def bench_webhooks_e2e(
         finally:
             loader.close()
     latencies = [(arrived[p] - at) * 1000 for p, at in committed.items()]
-    bare = statistics.median(_round_trips(ctx.bootstrap, 100))
+    trips = _round_trips(ctx.bootstrap, 100)
+    bare = statistics.median(trips)
     title = f"registry commit → webhook received at {RATE} changes/s (relay, stream worker, "
     note = f"{count} consents granted over {seconds} s; {persons} persons registered"
     return [
@@ -95,6 +96,7 @@ def bench_webhooks_e2e(
             (bare,),
             higher_is_better=False,
             note="one record (acks=all) read back by a consumer already assigned, 100 times",
+            distribution=Distribution.of(trips),
         ),
         *(
             Measurement(
@@ -105,6 +107,7 @@ def bench_webhooks_e2e(
                 higher_is_better=False,
                 baseline="webhooks.e2e.bare",
                 note=note,
+                distribution=Distribution.of(latencies),
             )
             for q, value in (
                 (50, statistics.median(latencies)),
