@@ -6,6 +6,7 @@ import typer
 
 from bron.cli import (
     apps,
+    demo,
     gateway,
     generate,
     imports,
@@ -38,6 +39,7 @@ app.add_typer(imports.app, name="import")
 app.command("up")(up.up)
 app.command("status")(status.status)
 app.command("generate")(generate.generate)
+app.command("demo")(demo.demo)
 app.add_typer(streams.app, name="streams")
 app.add_typer(gateway.app, name="gateway")
 app.add_typer(webhooks.app, name="webhooks")
