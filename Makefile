@@ -6,12 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: up test test-resilience lint bench install jars postgres clean
+.PHONY: up test test-resilience lint bench install jars postgres chromium clean
 
 up: jars
 	$(BIN)/bron up
 
-test: jars postgres
+test: jars postgres chromium
 	$(BIN)/pytest
 
 # The fault tests at full size: the stream workers killed and rebalanced during ~100,000 events.
@@ -42,6 +42,9 @@ jars: install
 
 postgres:
 	@bash deploy/postgres/ensure.sh
+
+chromium:
+	@bash deploy/chromium/ensure.sh
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -197,6 +197,9 @@ class Settings(BaseSettings):
         default=10.0, gt=0, le=120, description="Wait for the processing log's acknowledgement."
     )
 
+    catalog_host: str = "127.0.0.1"
+    catalog_port: Port = 8140
+
     @model_validator(mode="after")
     def _citizen_origins(self) -> Self:
         problem = invalid_origins(self.gateway_citizen_origins)

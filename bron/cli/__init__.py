@@ -6,6 +6,7 @@ import typer
 
 from bron.cli import (
     apps,
+    catalog,
     demo,
     gateway,
     generate,
@@ -44,6 +45,7 @@ app.add_typer(streams.app, name="streams")
 app.add_typer(gateway.app, name="gateway")
 app.add_typer(webhooks.app, name="webhooks")
 app.add_typer(apps.app, name="apps")
+app.add_typer(catalog.app, name="catalog")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,8 +22,9 @@ log = get_logger("bron.up")
 
 def up() -> None:
     """Start everything Bron has (Kafka and its topics, the schema registry, the registries
-    with their relays, a stream worker, the GraphQL gateway, the webhook service), print where
-    it runs and a development token, and stop what was started on Ctrl-C or SIGTERM."""
+    with their relays, a stream worker, the GraphQL gateway, the webhook service, the data
+    stewards' catalog), print where it runs and a development token, and stop what was started
+    on Ctrl-C or SIGTERM."""
     settings = load_settings()
     configure_logging(settings)
     stopping = threading.Event()
@@ -65,6 +66,9 @@ def up() -> None:
             children.append(_service(settings, kafka.bootstrap, "webhook service",
                                      ("webhooks", "dispatch", "--instance", "up-1"),
                                      settings.webhooks_port, "docs"))  # fmt: skip
+        if not stopping.is_set():
+            children.append(_service(settings, kafka.bootstrap, "catalog", ("catalog", "serve"),
+                                     settings.catalog_port, ""))  # fmt: skip
         typer.echo(f"  data                     {settings.data_dir.resolve()}")
         if not stopping.is_set():
             _print_token(settings)
@@ -116,7 +120,7 @@ def _streams_worker(settings: Settings, bootstrap: str) -> ManagedProcess:
 def _service(
     settings: Settings, bootstrap: str, name: str, command: tuple[str, ...], port: int, page: str
 ) -> ManagedProcess:
-    """The gateway or the webhook service, healthy when /health answers."""
+    """The gateway, the webhook service or the catalog, healthy when /health answers."""
     url = f"http://127.0.0.1:{port}"
     child = ManagedProcess(
         name,

@@ -17,9 +17,8 @@ BRON = str(Path(sys.executable).parent / "bron")
 
 
 def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
-    port, controller, registry, bag, brp, woz, toestemming, streams, gateway, webhooks = free_ports(
-        10
-    )
+    ports = free_ports(11)
+    port, controller, registry, bag, brp, woz, toestemming, streams, gateway, webhooks = ports[:10]
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRON_")}
     env.update(
         BRON_DATA_DIR=str(tmp_path / "var"),
@@ -34,6 +33,7 @@ def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
         BRON_STREAMS_PORT=str(streams),
         BRON_GATEWAY_PORT=str(gateway),
         BRON_WEBHOOKS_PORT=str(webhooks),
+        BRON_CATALOG_PORT=str(ports[10]),
     )
     env.update(extra)
     return env
@@ -147,6 +147,8 @@ def test_up_runs_until_ctrl_c_and_a_second_up_keeps_the_data(tmp_path: Path) -> 
     assert "GraphQL gateway: stopped" in first
     assert f"webhook service          http://127.0.0.1:{env['BRON_WEBHOOKS_PORT']}/docs" in first
     assert "webhook service: stopped" in first
+    assert f"catalog                  http://127.0.0.1:{env['BRON_CATALOG_PORT']}/" in first
+    assert "catalog: stopped" in first
     assert "token (bijstand-loket, 1 h; GraphiQL header Authorization: Bearer …): eyJ" in first
     assert "Kafka: stopped" in first
     second = run_up(env)
