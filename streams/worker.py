@@ -52,6 +52,12 @@ def app_topic_spec(name: str, partitions: int = 6) -> TopicSpec:
                      doc="An app's purpose-filtered views, keyed by persoonId.")  # fmt: skip
 
 
+def _replication(settings: Settings) -> int:
+    """Topics the worker creates get the cluster's replication factor (1 on the local broker):
+    with `min.insync.replicas` 2, a topic of one replica would refuse every write."""
+    return settings.kafka_replication_factor if settings.kafka_bootstrap else 1
+
+
 def build_pipeline(settings: Settings, *, rebuild: bool = False) -> Pipeline:
     store = ProjectionStore(database_url(settings, "projections"), rebuild=rebuild)
     registry = RegistryClient(settings.registry_url)
@@ -59,7 +65,7 @@ def build_pipeline(settings: Settings, *, rebuild: bool = False) -> Pipeline:
     producer = make_producer(settings.bootstrap_servers, **{"linger.ms": 5})
 
     def ensure_topic(name: str) -> None:
-        ensure_topics(settings.bootstrap_servers, [app_topic_spec(name)])
+        ensure_topics(settings.bootstrap_servers, [app_topic_spec(name)], _replication(settings))
 
     return Pipeline(store, codec, producer, settings.streams_group,
                     f"urn:nld:oin:{settings.oin}:systeem:bron-streams", ensure_topic)  # fmt: skip
@@ -112,7 +118,7 @@ def run_worker(
 ) -> None:
     """Runs until SIGTERM/SIGINT (faust's handlers stop the agent after its batch, commit and
     exit)."""
-    ensure_topics(settings.bootstrap_servers, [*CONSUMED, DEAD_LETTER])
+    ensure_topics(settings.bootstrap_servers, [*CONSUMED, DEAD_LETTER], _replication(settings))
     pipeline = build_pipeline(settings)
     port = metrics_port or settings.streams_port
     serve_metrics(pipeline, settings.bootstrap_servers, SOURCES, port)

@@ -21,9 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from bron.http.auth import KeyPair, verify
 from bron.http.problems import forbidden, not_found, rejected
 from bron.notices import KINDS
-from bron.policy import Policy, PolicyError
+from bron.policy import PolicyError
 from services.webhooks.domain import Status, Subscription, gemeente_filter_possible, url_problem
 from services.webhooks.handshake import handshake
+from services.webhooks.register import CurrentPolicy
 from services.webhooks.rows import DeadLetter
 from services.webhooks.store import WebhookStore
 
@@ -44,7 +45,7 @@ class NieuwAbonnement(BaseModel):
 @dataclass(frozen=True, slots=True)
 class Context:
     store: WebhookStore
-    policy: Policy
+    policy: CurrentPolicy  # the register as it is now
     keys: KeyPair
     development: bool
     origin: str
@@ -82,7 +83,7 @@ def dead_json(d: DeadLetter) -> dict[str, Any]:
 def mount(app: FastAPI, ctx: Context) -> None:
     def caller(authorization: Annotated[str | None, Header()] = None) -> str:
         principal = verify(ctx.keys, authorization, AUDIENCE)
-        if principal.app_id is None or principal.app_id not in ctx.policy.app_by_id:
+        if principal.app_id is None or principal.app_id not in ctx.policy().app_by_id:
             raise forbidden(
                 "subscriptions need the token of a registered app "
                 "(bron token app <app> --audience webhooks)"
@@ -179,7 +180,7 @@ def mount(app: FastAPI, ctx: Context) -> None:
 def _checked(ctx: Context, app_id: str, body: NieuwAbonnement) -> Subscription:
     """The subscription asked for, or a 422 naming the field and what to do."""
     try:
-        doel = ctx.policy.purpose_of(app_id, body.doel)
+        doel = ctx.policy().purpose_of(app_id, body.doel)
     except PolicyError as exc:
         raise rejected("doel", "doel-van-app", str(exc)) from None
     unknown = sorted(set(body.soorten) - set(KINDS))

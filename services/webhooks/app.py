@@ -28,9 +28,11 @@ from services.webhooks import api
 from services.webhooks.consumer import AppTopicConsumer
 from services.webhooks.domain import source
 from services.webhooks.metrics import Metrics
+from services.webhooks.register import CurrentPolicy, StoredPolicy
 from services.webhooks.sender import Sender, SenderConfig
 from services.webhooks.store import WebhookStore
 from services.webhooks.verwerking import DeliveryLog, kafka_log
+from streams.reads import ProjectionReader
 
 log = structlog.get_logger("bron.webhooks")
 
@@ -50,7 +52,12 @@ def create_app(
 ) -> FastAPI:
     """`instance`: a stable name for this dispatcher (static group membership, and its leases
     are freed at once when it restarts after a crash)."""
-    policy = policy or load_policy()
+    reader: ProjectionReader | None = None
+    if policy is not None:  # a fixed register (tests)
+        current: CurrentPolicy = lambda: policy  # noqa: E731
+    else:
+        reader = ProjectionReader(database_url(settings, "projections"))
+        current = StoredPolicy(reader.policy, load_policy(), settings.gateway_policy_refresh)
     store = WebhookStore(database_url(settings, "webhooks"))
     metrics = Metrics(lambda: store.pending())
     timeout = settings.webhooks_timeout
@@ -68,7 +75,7 @@ def create_app(
         app,
         api.Context(
             store,
-            policy,
+            current,
             KeyPair(settings.data_dir / "keys"),
             settings.env is Environment.development,
             settings.webhooks_origin,
@@ -92,7 +99,7 @@ def create_app(
         owner = instance or f"{socket.gethostname()}-{os.getpid()}"
         delivery_log = DeliveryLog(
             processing_log or kafka_log(settings),
-            policy,
+            current,
             Pseudonymiser.in_data_dir(settings.data_dir),
             settings.oin,
         )
@@ -119,7 +126,7 @@ def create_app(
                 settings.bootstrap_servers,
                 settings.webhooks_group,
                 store,
-                policy,
+                current,
                 metrics,
                 source=source(settings.oin),
                 dataref=dataref(settings),
@@ -140,6 +147,8 @@ def create_app(
                 await task  # it drains: attempts in flight finish, the rest is released
                 delivery_log.close()
                 store.close()
+                if reader is not None:
+                    reader.close()
 
     app.router.lifespan_context = lifespan
     return app

@@ -22,9 +22,9 @@ import structlog
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 
 from bron.kafka.clients import make_consumer
-from bron.policy import Policy
 from services.webhooks.metrics import Metrics
 from services.webhooks.queue import Message, plan
+from services.webhooks.register import CurrentPolicy
 from services.webhooks.store import WebhookStore
 
 log = structlog.get_logger("bron.webhooks")
@@ -40,7 +40,7 @@ class AppTopicConsumer:
         bootstrap: str,
         group: str,
         store: WebhookStore,
-        policy: Policy,
+        policy: CurrentPolicy,
         metrics: Metrics,
         *,
         source: str,
@@ -116,7 +116,7 @@ class AppTopicConsumer:
             try:
                 subscriptions = self.store.subscriptions()
                 planned = plan(
-                    batch, subscriptions, self.policy, source=self.source, dataref=self.dataref
+                    batch, subscriptions, self.policy(), source=self.source, dataref=self.dataref
                 )
                 self.store.save(self.group, planned.deliveries, planned.offsets, time.time())
                 break

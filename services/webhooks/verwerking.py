@@ -27,8 +27,8 @@ from bron_gateway.verwerkingslog import (
 
 from bron.contracts.codec import EventCodec
 from bron.contracts.registry_client import RegistryClient
-from bron.policy import Policy
 from bron.settings import Settings
+from services.webhooks.register import CurrentPolicy
 from services.webhooks.rows import Pending
 
 SYSTEEM = "bron-webhooks"
@@ -52,7 +52,7 @@ class UnknownPurpose(LookupError):
 
 class DeliveryLog:
     def __init__(
-        self, log: ProcessingLog, policy: Policy, pseudonym: Pseudonymiser, uitvoerder: str
+        self, log: ProcessingLog, policy: CurrentPolicy, pseudonym: Pseudonymiser, uitvoerder: str
     ) -> None:
         self.log = log
         self.policy = policy
@@ -60,8 +60,9 @@ class DeliveryLog:
         self.uitvoerder = uitvoerder
 
     def records(self, delivery: Pending, trace: Trace, now: datetime) -> list[Record]:
-        app = self.policy.app_by_id.get(delivery.app_id)
-        doel = self.policy.doel_by_id.get(delivery.doel_id)
+        policy = self.policy()
+        app = policy.app_by_id.get(delivery.app_id)
+        doel = policy.doel_by_id.get(delivery.doel_id)
         if app is None or doel is None or doel.id not in app.doelen:
             raise UnknownPurpose(
                 f"purpose {delivery.doel_id!r} is not one of app "

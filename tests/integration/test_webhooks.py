@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from bron_gateway.testing import write_policy
 from bron_gateway.verwerkingslog import Pseudonymiser
 from confluent_kafka import Producer
 from starlette.applications import Starlette
@@ -27,15 +28,19 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bron.contracts.envelope import Attributes, to_headers
+from bron.db import database_url
 from bron.http.auth import KeyPair, issue
 from bron.kafka.admin import ensure_topics
 from bron.notices import decode, notices
+from bron.policy import load_policy
 from bron.process import ManagedProcess, bron_command
+from bron.settings import load_settings
 from bron.testing import free_ports, serving
 from services.webhooks.domain import Status, Subscription, verify
 from services.webhooks.leases import Kind, Outcome
 from services.webhooks.rows import NewDelivery
 from services.webhooks.store import WebhookStore
+from streams.store import ProjectionStore
 from streams.worker import app_topic_spec
 from tests.integration.processing_log import processing_log
 from tests.integration.registries import contracts_registry
@@ -659,3 +664,26 @@ def test_graphql_refusals_name_what_is_wrong(stack: Stack, tmp_path: Path) -> No
     citizen = _gateway(stack, tmp_path, None)("{ webhookAbonnementen { id } }")
     assert citizen.errors[0].extensions["code"] == "NOT_ALLOWED_FOR_CALLER"
     assert run("{ webhookAbonnementen { id } }").data == {"webhookAbonnementen": []}
+
+
+def test_an_app_registered_from_its_manifest_may_subscribe_without_a_restart(
+    stack: Stack,
+) -> None:
+    """The service follows the register the stream workers keep (apps registered with `bron
+    apps register` are not in policy/register.yaml): refused before, accepted after."""
+    app_id = f"winkel-{uuid.uuid4().hex[:6]}"
+    body = {"doel": DOEL, "url": stack.receiver.on(f"winkel-{app_id}")}
+    with stack.client(app_id) as client:
+        assert client.post("/abonnementen", json=body).status_code == 403
+        policy = load_policy()
+        base = next(a for a in policy.apps if DOEL in a.doelen)
+        registered = base.model_copy(update={"id": app_id, "versie": "1.0.0", "gemeenten": ()})
+        store = ProjectionStore(database_url(load_settings(data_dir=stack.folder), "projections"))
+        try:
+            write_policy(store, policy.model_copy(update={"apps": (*policy.apps, registered)}))
+        finally:
+            store.close()
+        created = until(lambda: (r := client.post("/abonnementen", json=body)).status_code == 201
+                        and r, 15, "the registered app's subscription")  # fmt: skip
+        assert created.json()["appId"] == app_id
+        client.delete(f"/abonnementen/{created.json()['id']}")

@@ -864,3 +864,12 @@ def test_changes_name_what_a_subscriber_can_see_change() -> None:
         "soort": "nieuw", "velden": ["adres", "persoon.leeftijd", "persoon.naam"]}  # fmt: skip
     assert compose.changes(old, None) == {"soort": "verwijderd", "velden": []}
     assert compose.changes(None, None) is None
+
+
+def test_topics_the_worker_creates_get_the_clusters_replication_factor() -> None:
+    from bron.settings import load_settings
+    from streams.worker import _replication
+
+    cluster = load_settings(kafka_bootstrap="kafka-0:9092", kafka_replication_factor=3)
+    assert _replication(cluster) == 3
+    assert _replication(load_settings(kafka_replication_factor=3)) == 1  # the local broker
