@@ -199,6 +199,10 @@ class Settings(BaseSettings):
 
     catalog_host: str = "127.0.0.1"
     catalog_port: Port = 8140
+    up_import_testset: bool = Field(
+        default=True,
+        description="`bron up` imports the RvIG test persons on its first start (development).",
+    )
 
     @model_validator(mode="after")
     def _citizen_origins(self) -> Self:

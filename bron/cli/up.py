@@ -15,7 +15,7 @@ from bron.kafka.jars import kafka_version
 from bron.kafka.runtime import start_kafka
 from bron.logs import configure_logging, get_logger
 from bron.process import ManagedProcess, bron_command
-from bron.settings import Settings, load_settings
+from bron.settings import Environment, Settings, load_settings
 
 log = get_logger("bron.up")
 
@@ -23,8 +23,8 @@ log = get_logger("bron.up")
 def up() -> None:
     """Start everything Bron has (Kafka and its topics, the schema registry, the registries
     with their relays, a stream worker, the GraphQL gateway, the webhook service, the data
-    stewards' catalog), print where it runs and a development token, and stop what was started
-    on Ctrl-C or SIGTERM."""
+    stewards' catalog), import the RvIG test persons on the first start, print where it runs
+    and a development token, and stop what was started on Ctrl-C or SIGTERM."""
     settings = load_settings()
     configure_logging(settings)
     stopping = threading.Event()
@@ -71,6 +71,8 @@ def up() -> None:
                                      settings.catalog_port, ""))  # fmt: skip
         typer.echo(f"  data                     {settings.data_dir.resolve()}")
         if not stopping.is_set():
+            _first_start_import(settings, stopping)
+        if not stopping.is_set():
             _print_token(settings)
         typer.echo("Bron is up. Press Ctrl-C to stop.", color=False)
         while not stopping.wait(0.5):
@@ -85,6 +87,30 @@ def up() -> None:
         outcome = kafka.stop()
         log.info("kafka.stopped", outcome=outcome)
         typer.echo(f"  Kafka: {outcome}")
+
+
+TESTSET_MARKER = "testset-imported"
+
+
+def _first_start_import(settings: Settings, stopping: threading.Event) -> None:
+    """On the first start of a development stack, the RvIG test persons (with a progress bar);
+    a marker in the data directory keeps a second `bron up` from doing it again. The import is
+    idempotent, so an interrupted one simply runs again on the next start."""
+    marker = settings.data_dir / TESTSET_MARKER
+    if not settings.up_import_testset or settings.env is Environment.production:
+        return
+    if marker.exists():
+        typer.echo("  RvIG test persons        imported before (bron import brp-testset again)")
+        return
+    from bron.cli.imports import Interrupted, import_testset
+
+    try:
+        persons, _steps, summary = import_testset(settings, stop=stopping.is_set)
+    except Interrupted:
+        typer.echo("  RvIG test persons        import interrupted; it continues on the next start")
+        return
+    marker.write_text(f"{len(persons)} persoonslijsten: {summary.line()}\n")
+    typer.echo(f"  RvIG test persons        {len(persons)} persoonslijsten: {summary.line()}")
 
 
 def _registry(settings: Settings, name: str, bootstrap: str) -> ManagedProcess:

@@ -11,6 +11,7 @@ from bron.contracts.registry_client import RegistryClient
 from bron.contracts.schemafiles import load_schema_files
 from bron.settings import load_settings
 from bron.testing import free_ports, serving
+from services.brp.testset import TESTSET, read_testset
 from services.schema_registry.app import create_app
 
 BRON = str(Path(sys.executable).parent / "bron")
@@ -151,7 +152,19 @@ def test_up_runs_until_ctrl_c_and_a_second_up_keeps_the_data(tmp_path: Path) -> 
     assert "catalog: stopped" in first
     assert "token (bijstand-loket, 1 h; GraphiQL header Authorization: Bearer …): eyJ" in first
     assert "Kafka: stopped" in first
+    assert "RvIG test persons" in first
+    imported = next(line for line in first.splitlines() if "RvIG test persons" in line)
+    assert "persoonslijsten: created" in imported
+    assert "refused 0" in imported, imported
+    # no personal data in the logs of the whole run: not one BSN or A-nummer of the test set
+    logs = {p.name: p.read_text(errors="replace") for p in (tmp_path / "var" / "logs").glob("*")}
+    assert {"brp.log", "bag.log", "streams.log", "gateway.log"} <= set(logs), sorted(logs)
+    numbers = {n for p in read_testset(TESTSET) for n in (p.burgerservicenummer, p.a_nummer) if n}
+    assert len(numbers) > 1000
+    leaked = sorted(name for name, text in logs.items() for n in numbers if n in text)
+    assert not leaked, f"BSNs or A-nummers in {set(leaked)}"
     second = run_up(env)
+    assert "RvIG test persons        imported before" in second
     assert "topics created" not in second, "the topics of the first run are still there"
     assert "Kafka: stopped" in second
     log = (tmp_path / "var" / "logs" / "schema-registry.log").read_text()
