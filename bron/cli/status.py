@@ -95,6 +95,7 @@ def _endpoints(settings: Settings) -> list[tuple[str, str]]:
         ("stream worker", f"http://127.0.0.1:{settings.streams_port}/metrics"),
         ("GraphQL gateway", f"http://127.0.0.1:{settings.gateway_port}/health"),
         ("webhook service", f"http://127.0.0.1:{settings.webhooks_port}/health"),
+        ("catalog", f"http://{settings.catalog_host}:{settings.catalog_port}/health"),
     ]
 
 

@@ -21,6 +21,7 @@ COMPONENTS = [
     "stream worker",
     "GraphQL gateway",
     "webhook service",
+    "catalog",
 ]
 
 
