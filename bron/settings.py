@@ -93,7 +93,15 @@ class Settings(BaseSettings):
     )
     streams_batch: int = Field(default=2000, ge=1, le=10_000)
     streams_port: Port = 8110
+    streams_host: str = Field(
+        default="127.0.0.1", description="Address the stream worker's /metrics listens on."
+    )
     registry_host: str = "127.0.0.1"
+    registry_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="Where other components reach a registry (JSON: name -> base URL, e.g. "
+        '{"bag": "http://bron-bag:8102"}); default http://BRON_REGISTRY_HOST:<its port>.',
+    )
     brp_port: Port = 8101
     bag_port: Port = 8102
     woz_port: Port = 8103
@@ -232,6 +240,10 @@ class Settings(BaseSettings):
         )
 
     def registry_base_url(self, registry: str) -> str:
+        """Where a registry is reached: `registry_urls`, else its host and port (where it
+        listens, on one machine)."""
+        if registry in self.registry_urls:
+            return self.registry_urls[registry].rstrip("/")
         port: int = getattr(self, f"{registry}_port")
         return f"http://{self.registry_host}:{port}"
 

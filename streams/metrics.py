@@ -61,12 +61,13 @@ class StreamsCollector(Collector):
         return behind
 
 
-def serve_metrics(pipeline: Pipeline, bootstrap: str, topics: tuple[str, ...], port: int) -> bool:
+def serve_metrics(pipeline: Pipeline, bootstrap: str, topics: tuple[str, ...], port: int,
+                  host: str = "127.0.0.1") -> bool:  # fmt: skip
     """Start the /metrics endpoint; False (and a warning) when the port is taken, e.g. by a
     second worker on the same host: the worker runs on without it."""
     REGISTRY.register(StreamsCollector(pipeline, bootstrap, topics))
     try:
-        start_http_server(port, addr="127.0.0.1")
+        start_http_server(port, addr=host)
     except OSError as exc:
         log.warning("streams.metrics_port_in_use", port=port, error=str(exc))
         return False

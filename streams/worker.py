@@ -121,7 +121,7 @@ def run_worker(
     ensure_topics(settings.bootstrap_servers, [*CONSUMED, DEAD_LETTER], _replication(settings))
     pipeline = build_pipeline(settings)
     port = metrics_port or settings.streams_port
-    serve_metrics(pipeline, settings.bootstrap_servers, SOURCES, port)
+    serve_metrics(pipeline, settings.bootstrap_servers, SOURCES, port, settings.streams_host)
     app = create_app(settings, pipeline, instance)
     worker = faust.Worker(app, quiet=True, override_logging=False, redirect_stdouts=False,
                           loglevel="warning")  # fmt: skip

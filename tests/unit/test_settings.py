@@ -73,3 +73,13 @@ def test_json_logs_are_one_object_per_line(capsys: pytest.CaptureFixture[str]) -
         assert second["logger"] == "confluent"
     finally:
         logging.getLogger().handlers.clear()
+
+
+def test_a_registry_is_reached_where_registry_urls_say_else_on_the_registry_host() -> None:
+    from bron.settings import load_settings
+
+    default = load_settings()
+    assert default.registry_base_url("bag") == "http://127.0.0.1:8102"
+    split = load_settings(registry_urls={"bag": "http://bron-bag:8102/"})
+    assert split.registry_base_url("bag") == "http://bron-bag:8102"
+    assert split.registry_base_url("brp") == "http://127.0.0.1:8101"
