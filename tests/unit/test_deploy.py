@@ -11,16 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import http.server
 import io
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
-import threading
-import time
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -58,13 +52,13 @@ Obj = dict[str, Any]
 class Component:
     """A Bron process: its name (the k8s label app.kubernetes.io/component and the compose
     service), the `bron` words that start it, the setting of its port, the route that tells it
-    is up, the setting of the host it listens on, and the databases it keeps."""
+    is up, the setting of the address it listens on, and the databases it keeps."""
 
     name: str
     command: tuple[str, ...]
     port_field: str
     health: str
-    host_field: str | None
+    host_field: str
     stores: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
 
@@ -80,15 +74,34 @@ COMPONENTS = (
                   (SIGNING_KEY,))
         for r in REGISTRIES
     ),
-    # The worker serves /metrics (any path) on 127.0.0.1 only: streams/metrics.py.
-    Component("streams", ("streams", "worker"), "streams_port", "/metrics", None, ("projections",)),
+    # The worker serves /metrics (prometheus_client answers any path): streams/metrics.py.
+    Component("streams", ("streams", "worker"), "streams_port", "/metrics", "streams_host",
+              ("projections",)),
     Component("gateway", ("gateway", "serve"), "gateway_port", "/health", "gateway_host",
               ("projections",), (SIGNING_KEY, PSEUDONYM_KEY)),
     Component("webhooks", ("webhooks", "dispatch"), "webhooks_port", "/health", "webhooks_host",
               ("webhooks",), (SIGNING_KEY, PSEUDONYM_KEY)),
 )  # fmt: skip
 BY_NAME = {c.name: c for c in COMPONENTS}
-HTTP_COMPONENTS = tuple(c for c in COMPONENTS if c.host_field is not None)
+
+# The registries each component's code asks, by Settings.registry_base_url (BRON_REGISTRY_URLS):
+# test_the_registry_calls_are_the_codes holds this against the source.
+REGISTRY_CALLS: dict[str, tuple[str, ...]] = {
+    "brp": ("bag",),  # services/brp/bag_client.py
+    "woz": ("bag",),  # services/woz/ports.py
+    "gateway": ("bag", "toestemming"),  # graphql/bron_gateway/app.py
+}
+# The source of each component's process (bron/ and services/common/ take URLs as arguments).
+SOURCES = {
+    "schema-registry": "services/schema_registry",
+    **{r: f"services/{r}" for r in REGISTRIES},
+    "streams": "streams",
+    "gateway": "graphql/bron_gateway",
+    "webhooks": "services/webhooks",
+}
+# Where else the code may ask a registry by name: the operator's commands (`bron import`,
+# `bron token`, `bron status`, ...), the demo, and the settings themselves.
+OPERATOR_SOURCES = ("bron/cli/", "bron/demo/", "bron/settings.py")
 
 
 def default_port(component: Component) -> int:
@@ -377,6 +390,65 @@ def test_every_bron_variable_is_a_setting() -> None:
         assert name.removeprefix("BRON_").lower() in Settings.model_fields, f"{where}: {name}"
 
 
+def test_every_environment_validates_through_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every container's and every compose service's BRON_* values load as Settings (a bad
+    JSON mapping, port or choice would fail here), init containers and one-shots included."""
+    environments = [
+        (f"k8s {d['metadata']['name']}/{c['name']}", k8s_env(c))
+        for d in of_kind("Deployment")
+        for c in all_containers(d)
+    ]
+    environments += [
+        (f"compose {name}", compose_env(service))
+        for name, service in compose_services().items()
+        if name != "kafka"
+    ]
+    for where, env in environments:
+        try:
+            settings_from(env, monkeypatch)
+        except Exception as exc:  # SettingsError, or pydantic-settings' own for bad JSON
+            pytest.fail(f"{where}: {exc}")
+
+
+def assert_registry_urls(settings: Settings, where: str) -> None:
+    """BRON_REGISTRY_URLS names every registry, each at an http://host:port of its own port:
+    nothing falls back to BRON_REGISTRY_HOST, which is where a registry listens."""
+    assert set(settings.registry_urls) == set(REGISTRIES), f"{where}: BRON_REGISTRY_URLS"
+    for registry in REGISTRIES:
+        url = urlsplit(settings.registry_base_url(registry))
+        assert url.scheme == "http", f"{where}: {registry}"
+        assert url.hostname not in (None, *LOCAL_HOSTS), f"{where}: {registry} at {url.hostname}"
+        assert url.port == default_port(BY_NAME[registry]), f"{where}: {registry}"
+        assert url.path in ("", "/"), f"{where}: {registry}"
+
+
+def test_the_registry_calls_are_the_codes() -> None:
+    """REGISTRY_CALLS is what each component's source asks `registry_base_url` for, with a
+    literal name; no other served code asks a registry by name."""
+    call = re.compile(r"registry_base_url\(")
+    literal = re.compile(r"registry_base_url\(\s*[\"']([a-z]+)[\"']\s*\)")
+    found: dict[str, set[str]] = {}
+    elsewhere = []
+    for package in ("bron", "services", "graphql", "streams"):
+        for path in sorted((REPO / package).rglob("*.py")):
+            relative = path.relative_to(REPO).as_posix()
+            text = path.read_text()
+            calls = len(call.findall(text))
+            if not calls or "/tests/" in relative:
+                continue
+            owner = [c for c, source in SOURCES.items() if relative.startswith(source + "/")]
+            if not owner:
+                if not relative.startswith(OPERATOR_SOURCES):
+                    elsewhere.append(relative)
+                continue
+            names = literal.findall(text)
+            assert len(names) == calls, f"{relative}: a registry asked by a name not literal"
+            found.setdefault(owner[0], set()).update(names)
+    assert elsewhere == [], "code that asks a registry: whose process is it?"
+    assert found == {c: set(r) for c, r in REGISTRY_CALLS.items()}
+    assert all(set(r) <= set(REGISTRIES) for r in REGISTRY_CALLS.values())
+
+
 # Ports of processes these files do not run (yet), each with the reason.
 NOT_DEPLOYED = {
     "kafka_port": "Kafka is Strimzi's / the apache/kafka image's",
@@ -435,32 +507,19 @@ def assert_served(served: Mapping[str, TestClient], component: Component, path: 
 # -- Docker compose ------------------------------------------------------------------------------
 
 
-def namespace_of(services: Mapping[str, Obj], name: str) -> str:
-    mode = services[name].get("network_mode", "")
-    return mode.removeprefix("service:") if mode.startswith("service:") else name
-
-
 def compose_targets(services: Mapping[str, Obj], caller: str, url: str) -> set[str]:
-    """The components that answer `url` when service `caller` asks it."""
+    """The components that answer `url` when service `caller` asks it. Every service has a
+    network namespace of its own (test_compose_gives_every_service_its_own_network), so a
+    loopback address is the caller itself and any other host is a service's name."""
     parts = urlsplit(url)
     host, port = parts.hostname, parts.port
-    if host in LOCAL_HOSTS:
-        namespace = namespace_of(services, caller)
-    else:
-        hosts = {n: n for n in services}
-        for name, service in services.items():
-            for network in (service.get("networks") or {}).values():
-                hosts |= {alias: name for alias in (network or {}).get("aliases", [])}
-        assert host in hosts, f"{caller}: no service or alias {host!r} ({url})"
-        namespace = hosts[host]
-    found = set()
-    for name, service in services.items():
-        component = compose_component(service)
-        if component is None or namespace_of(services, name) != namespace:
-            continue
-        if component.host_field is not None and port == default_port(component):
-            found.add(component.name)
-    return found
+    assert host is not None, url
+    target = caller if host in LOCAL_HOSTS else host
+    assert target in services, f"{caller}: no service {host!r} ({url})"
+    component = compose_component(services[target])
+    if component is None or port != default_port(component):
+        return set()
+    return {component.name}
 
 
 def compose_component_services() -> dict[str, tuple[str, Obj]]:
@@ -490,6 +549,15 @@ def test_compose_runs_kafka_of_the_pom_version_and_every_component_once() -> Non
             assert_cli(argv)
     assert services["topics"]["command"] == ["kafka", "topics"]
     assert services["schemas"]["command"] == ["schemas", "register"]
+
+
+def test_compose_gives_every_service_its_own_network() -> None:
+    """No service shares another's network namespace or answers to another name: a component
+    is reached by its own service name, and listens on its own container's 0.0.0.0."""
+    for name, service in compose_services().items():
+        assert "network_mode" not in service, name
+        for network in (service.get("networks") or {}).values():
+            assert not (network or {}).get("aliases"), f"{name}: an alias"
 
 
 def test_compose_builds_one_image_from_the_dockerfile() -> None:
@@ -534,11 +602,9 @@ def test_compose_service_settings_ports_and_healthcheck(
     assert (url.hostname, url.port) == ("127.0.0.1", port)
     assert url.path == component.health
     assert_served(served, component, url.path)
-    # HTTP components listen on every interface and are published on this machine's loopback
-    owner = services[namespace_of(services, name)]
-    if component.host_field is not None:
-        assert getattr(settings, component.host_field) == "0.0.0.0"
-        assert f"127.0.0.1:{port}:{port}" in owner.get("ports", []), name
+    # every component listens on every interface and is published on this machine's loopback
+    assert getattr(settings, component.host_field) == "0.0.0.0"
+    assert service.get("ports") == [f"127.0.0.1:{port}:{port}"], name
     # Kafka, the schema registry, the shared data volume
     assert settings.bootstrap_servers == "kafka:9092"
     advertised = services["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
@@ -548,7 +614,17 @@ def test_compose_service_settings_ports_and_healthcheck(
     assert f"bron-data:{settings.data_dir}" in service["volumes"]
 
 
+def compose_readme_exec(command: str) -> str:
+    """The service deploy/compose/README.md runs `bron <command>` in (docker compose exec)."""
+    text = (COMPOSE_FILE.parent / "README.md").read_text()
+    (service,) = re.findall(rf" exec (\S+) bron {re.escape(command)}\b", text)
+    assert isinstance(service, str)
+    return service
+
+
 def test_compose_wires_the_components_to_each_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every call the code makes (REGISTRY_CALLS, the gateway's webhook service) arrives at the
+    right service, by BRON_REGISTRY_URLS; so do the README's `bron import` and `bron token`."""
     services = compose_services()
     running = compose_component_services()
 
@@ -556,23 +632,31 @@ def test_compose_wires_the_components_to_each_other(monkeypatch: pytest.MonkeyPa
         name, service = running[component]
         return name, settings_from(compose_env(service), monkeypatch)
 
-    for caller in ("brp", "woz", "gateway"):
-        name, settings = settings_of(caller)
-        assert compose_targets(services, name, settings.registry_base_url("bag")) == {"bag"}
-    name, settings = settings_of("gateway")
-    assert compose_targets(services, name, settings.registry_base_url("toestemming")) == {
-        "toestemming"
-    }
-    webhooks = f"http://{settings.webhooks_host}:{settings.webhooks_port}"
-    assert compose_targets(services, name, webhooks) == {"webhooks"}
+    calls: list[tuple[str, str, str]] = []
+    for component in BY_NAME:
+        name, settings = settings_of(component)
+        assert_registry_urls(settings, f"compose {name}")
+        asked = REGISTRY_CALLS.get(component, ())
+        calls += [(name, settings.registry_base_url(r), r) for r in asked]
+    name, gateway = settings_of("gateway")
+    calls.append((name, f"http://{gateway.webhooks_host}:{gateway.webhooks_port}", "webhooks"))
+    # operators' commands in a running container: bron/cli/imports.py, bron/cli/token.py
+    operators = (("import brp-testset", ("bag", "brp")), ("token app", ("toestemming",)))
+    for command, registries in operators:
+        caller = compose_readme_exec(command)
+        settings = settings_from(compose_env(services[caller]), monkeypatch)
+        calls += [(caller, settings.registry_base_url(r), r) for r in registries]
+    for caller, url, component in calls:
+        reached = compose_targets(services, caller, url)
+        assert reached == {component}, f"{caller} → {url}: {reached or 'nothing'}, not {component}"
     # the gateway reads the projections the worker writes: the same SQLite file
     _, streams = settings_of("streams")
     assert streams.projections_database_url is None
-    assert settings.projections_database_url is None
-    assert streams.data_dir == settings.data_dir
+    assert gateway.projections_database_url is None
+    assert streams.data_dir == gateway.data_dir
     # receivers of webhooks fetch data from the gateway as published on this machine
     _, hooks = settings_of("webhooks")
-    assert hooks.webhooks_gateway_url == f"http://localhost:{settings.gateway_port}/graphql"
+    assert hooks.webhooks_gateway_url == f"http://localhost:{gateway.gateway_port}/graphql"
 
 
 def test_compose_starts_things_in_order() -> None:
@@ -590,9 +674,10 @@ def test_compose_starts_things_in_order() -> None:
         depends = service["depends_on"]
         for step in setup:
             assert depends[step]["condition"] == "service_completed_successfully", (name, step)
-        owner = namespace_of(services, name)
-        if owner != name:
-            assert depends[owner]["condition"] == "service_healthy", name
+        # the registries it asks are up before it asks them
+        for registry in REGISTRY_CALLS.get(component.name, ()):
+            called, _ = compose_component_services()[registry]
+            assert depends[called]["condition"] == "service_healthy", (name, called)
 
 
 def test_compose_keeps_its_data_in_named_volumes() -> None:
@@ -679,6 +764,8 @@ def test_every_component_has_a_deployment_running_its_command() -> None:
         component = BY_NAME[name]
         argv = main_container(deployment)["args"]
         assert matches(component, argv), f"{name}: {argv}"
+        containers = deployment["spec"]["template"]["spec"]["containers"]
+        assert len(containers) == 1, f"{name}: no sidecars (forwarders, proxies)"
         assert_cli(argv)
         for container in all_containers(deployment):
             if "command" not in container:  # the image's entrypoint, bron
@@ -695,14 +782,12 @@ def container_port(container: Obj, port: int | str) -> int:
     raise AssertionError(f"{container['name']}: no port {port!r}")
 
 
-def probe_url(container: Obj, probe: Obj) -> tuple[str, int, str]:
-    if "httpGet" in probe:
-        get = probe["httpGet"]
-        return "pod", container_port(container, get["port"]), get["path"]
-    url = urlsplit(healthcheck_url(probe["exec"]["command"]))
-    assert url.hostname is not None
-    assert url.port is not None
-    return url.hostname, url.port, url.path
+def probe_url(container: Obj, probe: Obj) -> tuple[int, str]:
+    """The port and path a probe asks: the kubelet's GET at the pod's address, which only a
+    component listening on 0.0.0.0 answers (no probe runs a command inside the container)."""
+    assert set(probe) & {"exec", "tcpSocket", "grpc"} == set(), container["name"]
+    get = probe["httpGet"]
+    return container_port(container, get["port"]), get["path"]
 
 
 @pytest.mark.parametrize("component", COMPONENTS, ids=lambda c: c.name)
@@ -714,18 +799,14 @@ def test_deployment_ports_probes_and_settings_are_the_codes(
     settings = settings_from(k8s_env(container), monkeypatch)
     port = getattr(settings, component.port_field)
     assert port == default_port(component)
-    if component.host_field is None:
-        assert "ports" not in container, "the worker's /metrics answers on 127.0.0.1 only"
-    else:
-        assert [p["containerPort"] for p in container["ports"]] == [port]
-        assert getattr(settings, component.host_field) == "0.0.0.0"
+    assert [p["containerPort"] for p in container["ports"]] == [port]
+    assert getattr(settings, component.host_field) == "0.0.0.0"
     for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert kind in container, f"{component.name}: no {kind}"
-        where, probed, path = probe_url(container, container[kind])
+        probed, path = probe_url(container, container[kind])
         assert probed == port, f"{component.name} {kind}"
-        assert where == ("127.0.0.1" if component.host_field is None else "pod")
         assert_served(served, component, path)
-    ready = probe_url(container, container["readinessProbe"])[2]
+    ready = probe_url(container, container["readinessProbe"])[1]
     assert ready == component.health, "ready means the component's health route"
     # production: PostgreSQL for every store, never SQLite in an emptyDir
     assert settings.env.value == "production"
@@ -735,42 +816,55 @@ def test_deployment_ports_probes_and_settings_are_the_codes(
         assert url.startswith("postgresql://"), f"{component.name} {store}"
 
 
-def test_the_components_find_and_may_reach_each_other(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every call the code makes (by the settings each Deployment gets) arrives at the right
-    component, and the NetworkPolicies let it through."""
-    found = deployments()
+def settings_of(name: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The settings of a component's main container on Kubernetes."""
+    return settings_from(k8s_env(main_container(deployments()[name])), monkeypatch)
 
-    def settings_of(name: str) -> Settings:
-        return settings_from(k8s_env(main_container(found[name])), monkeypatch)
 
+def k8s_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
+    """Every call one component's code makes to another (caller, URL, callee), by the
+    settings its Deployment gets: the schema registry, REGISTRY_CALLS by BRON_REGISTRY_URLS,
+    the gateway's webhook service."""
     calls = [
-        (n, settings_of(n).registry_url, "schema-registry")
+        (n, settings_of(n, monkeypatch).registry_url, "schema-registry")
         for n in BY_NAME
         if n != "schema-registry"
     ]
-    gateway = settings_of("gateway")  # bron_gateway/app.py
-    calls += [
-        ("gateway", gateway.registry_base_url("bag"), "bag"),
-        ("gateway", gateway.registry_base_url("toestemming"), "toestemming"),
-        ("gateway", f"http://{gateway.webhooks_host}:{gateway.webhooks_port}", "webhooks"),
-    ]
-    # the BRP and WOZ listen on 0.0.0.0 and so ask the BAG there: their forwarder takes it on
-    for name in ("brp", "woz"):
-        bag = urlsplit(settings_of(name).registry_base_url("bag"))
-        assert bag.hostname in LOCAL_HOSTS
-        (forwarder,) = [
-            c for c in found[name]["spec"]["template"]["spec"]["containers"]
-            if c["name"] == "bag-forwarder"
-        ]  # fmt: skip
-        listen, host, target = forwarder["args"]
-        assert int(listen) == bag.port
-        calls.append((name, f"http://{host}:{target}", "bag"))
-    for caller, url, component in calls:
+    for caller, registries in REGISTRY_CALLS.items():
+        settings = settings_of(caller, monkeypatch)
+        calls += [(caller, settings.registry_base_url(r), r) for r in registries]
+    gateway = settings_of("gateway", monkeypatch)  # bron_gateway/app.py
+    calls.append(("gateway", f"http://{gateway.webhooks_host}:{gateway.webhooks_port}", "webhooks"))
+    return calls
+
+
+def test_the_components_find_and_may_reach_each_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every call the code makes (by the settings each Deployment gets) arrives at the right
+    component's pods, and the NetworkPolicies let it through."""
+    for name in BY_NAME:
+        assert_registry_urls(settings_of(name, monkeypatch), f"k8s {name}")
+    for caller, url, component in k8s_calls(monkeypatch):
         targets = k8s_targets(url)
         assert set(targets) == {component}, f"{caller} → {url}: {targets}"
         assert allowed(pod(caller), pod(component), targets[component]), f"{caller} → {url}"
+    # back-office systems and `bron import` jobs in other namespaces: each registry's Service by
+    # its full name, as BRON_REGISTRY_URLS of the ConfigMap names it
+    data = named("ConfigMap")["bron-config"]["data"]
+    config = settings_from({k: str(v) for k, v in data.items()}, monkeypatch)
+    for registry in REGISTRIES:
+        short = urlsplit(config.registry_base_url(registry))
+        full = f"http://{short.hostname}.{NAMESPACE}.svc.cluster.local:{short.port}"
+        targets = k8s_targets(full)
+        assert set(targets) == {registry}, f"{full}: {targets}"
+        assert allowed(BACK_OFFICE, pod(registry), targets[registry]), full
+    # Prometheus scrapes the workers' /metrics through their Service
+    streams = settings_of("streams", monkeypatch)
+    metrics = f"http://bron-streams.{NAMESPACE}.svc:{streams.streams_port}/metrics"
+    targets = k8s_targets(metrics)
+    assert set(targets) == {"streams"}, f"{metrics}: {targets}"
+    assert allowed(PROMETHEUS, pod("streams"), targets["streams"]), metrics
     # receivers of webhooks fetch the data at the gateway's public address
-    hooks = settings_of("webhooks")
+    hooks = settings_of("webhooks", monkeypatch)
     assert hooks.webhooks_gateway_url is not None
     public = urlsplit(hooks.webhooks_gateway_url)
     (ingress,) = of_kind("Ingress")
@@ -794,16 +888,20 @@ def service_port(backend: Obj) -> int:
 
 
 def k8s_targets(url: str) -> dict[str, int]:
-    """The components whose pods receive what is sent to `url` inside the namespace, with the
-    container port it arrives at."""
+    """The components whose pods receive what is sent to `url` (a Service's short name from
+    inside the namespace, or its full name from anywhere), with the container port it arrives
+    at."""
     parts = urlsplit(url)
-    assert parts.hostname is not None
-    host = parts.hostname.split(".")[0]
+    assert parts.hostname is not None, url
+    host, *domain = parts.hostname.split(".")
+    full = [NAMESPACE, "svc", "cluster", "local"]
+    assert domain == full[: len(domain)], f"{url}: not a Service of the namespace {NAMESPACE}"
     port = parts.port
     services = named("Service")
     assert host in services, f"no Service {host} ({url})"
-    (entry,) = [p for p in services[host]["spec"]["ports"] if p["port"] == port]
-    target = entry.get("targetPort", port)
+    entries = [p for p in services[host]["spec"]["ports"] if p["port"] == port]
+    assert len(entries) == 1, f"Service {host} has no port {port} ({url})"
+    target = entries[0].get("targetPort", port)
     selector = services[host]["spec"]["selector"]
     found: dict[str, int] = {}
     for name, deployment in deployments().items():
@@ -819,11 +917,16 @@ def k8s_targets(url: str) -> dict[str, int]:
 
 
 def test_every_service_reaches_pods_that_listen() -> None:
+    """Each Service is one component's, bron-<component>, and each of its ports reaches a port
+    that component's pods declare (no Service shared by several components)."""
     for name, service in named("Service").items():
+        reached = set()
         for port in service["spec"]["ports"]:
             targets = k8s_targets(f"http://{name}:{port['port']}")
             assert len(targets) == 1, f"Service {name} port {port['port']}: {targets}"
             assert list(targets.values()) == [port["port"]], "Service and pod ports are equal"
+            reached |= set(targets)
+        assert [f"bron-{c}" for c in reached] == [name], f"Service {name} reaches {reached}"
 
 
 def test_the_keys_are_mounted_where_the_code_reads_them(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -868,9 +971,8 @@ def test_every_container_is_locked_down_and_sized() -> None:
                 assert set(container["resources"][kind]) == {"cpu", "memory"}, where
             for mount in container.get("volumeMounts", []):
                 assert mount["name"] in mounted, where
-            assert any(m["mountPath"] == "/tmp" for m in container.get("volumeMounts", [])) or (
-                container["name"] == "bag-forwarder"
-            ), f"{where}: a writable /tmp"
+            mounts = container.get("volumeMounts", [])
+            assert any(m["mountPath"] == "/tmp" for m in mounts), f"{where}: a writable /tmp"
 
 
 def selects(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
@@ -913,6 +1015,8 @@ OUTSIDE = Endpoint(None, {})
 DNS = Endpoint("kube-system", {"k8s-app": "kube-dns"})
 INGRESS_CONTROLLER = Endpoint("ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"})
 BACK_OFFICE = Endpoint("burgerzaken", {"bron/registry-client": "true"})
+# Prometheus, in the namespace streams.yaml's NetworkPolicy assumes (`monitoring`)
+PROMETHEUS = Endpoint("monitoring", {"app.kubernetes.io/name": "prometheus"})
 STRANGER = Endpoint(NAMESPACE, {"app": "debug"})
 
 
@@ -1034,69 +1138,26 @@ def test_nothing_else_is_reachable() -> None:
         (INGRESS_CONTROLLER, pod("webhooks"), port["webhooks"]),
         (STRANGER, broker(), 9092),
         (BACK_OFFICE, pod("gateway"), port["gateway"]),
+        (BACK_OFFICE, pod("streams"), port["streams"]),
         (OUTSIDE, pod("toestemming"), port["toestemming"]),
+        (STRANGER, pod("streams"), port["streams"]),
+        (PROMETHEUS, pod("gateway"), port["gateway"]),
+        (PROMETHEUS, pod("bag"), port["bag"]),
     ]
     for source, target, number in refused:
         assert not allowed(source, target, number), (source, target, number)
 
 
-# -- the BAG forwarder of the BRP and WOZ pods ---------------------------------------------------
-
-
-class _Hello(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = b'{"status":"ok","registry":"bag"}'
-        self.send_response(200)
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def test_the_forwarder_takes_what_a_registry_sends_to_0_0_0_0(tmp_path: Path) -> None:
-    (script,) = [c["data"]["forward.py"] for c in of_kind("ConfigMap") if "forward.py" in c["data"]]
-    path = tmp_path / "forward.py"
-    path.write_text(script)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    listen = free_port()
-    target = str(server.server_address[1])
-    proc = subprocess.Popen(
-        [sys.executable, str(path), str(listen), "127.0.0.1", target],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("0.0.0.0", listen), timeout=2) as conn:
-                    conn.sendall(b"GET /health HTTP/1.1\r\nHost: bag\r\nConnection: close\r\n\r\n")
-                    reply = b""
-                    while chunk := conn.recv(4096):
-                        reply += chunk
-                break
-            except ConnectionRefusedError:
-                assert time.monotonic() < deadline, "the forwarder did not listen"
-                time.sleep(0.05)
-        assert reply.startswith(b"HTTP/1.0 200") or reply.startswith(b"HTTP/1.1 200")
-        assert reply.endswith(b'"registry":"bag"}')
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def test_between_components_the_policies_allow_exactly_the_calls_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One component may reach another's port if and only if its code calls it (k8s_calls)."""
+    made = {(caller, callee) for caller, _, callee in k8s_calls(monkeypatch)}
+    for caller in BY_NAME:
+        for callee, component in BY_NAME.items():
+            if caller != callee:
+                may = allowed(pod(caller), pod(callee), default_port(component))
+                assert may == ((caller, callee) in made), f"{caller} → {callee}: {may}"
 
 
 def test_the_readme_of_kubernetes_says_postgresql_is_external() -> None:
@@ -1104,3 +1165,18 @@ def test_the_readme_of_kubernetes_says_postgresql_is_external() -> None:
     assert "PostgreSQL, external" in text
     for secret in secrets():
         assert secret in text, f"README.md: how to create the Secret {secret}"
+
+
+def test_the_monitoring_namespace_is_a_marked_assumption() -> None:
+    """The namespace Prometheus scrapes from is this example's guess: streams.yaml says so
+    where it names it, and README.md lists it among the values to change."""
+    (rule,) = named("NetworkPolicy")["bron-streams"]["spec"]["ingress"]
+    (peer,) = rule["from"]
+    namespace = peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+    assert PROMETHEUS.namespace == namespace
+    text = (K8S / "streams.yaml").read_text()
+    before = text[: text.index(f"kubernetes.io/metadata.name: {namespace}")]
+    comment = before.rsplit("ingress:", 1)[1]
+    assert "ASSUMPTION" in comment
+    assert "CHANGE" in comment
+    assert f"`{namespace}`" in (K8S / "README.md").read_text()
