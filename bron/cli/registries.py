@@ -58,8 +58,10 @@ def serve(name: Name) -> None:
     configure_logging(settings)
     application = build_app(name, settings, run_relay=settings.relay_in_process)
     port: int = getattr(settings, f"{name}_port")
+    # log_config=None: uvicorn's own lines go through Bron's renderer (JSON with
+    # BRON_LOG_FORMAT=json); the access lines are TraceMiddleware's (route templates only)
     uvicorn.run(application, host=settings.registry_host, port=port, access_log=False,
-                log_level=settings.log_level.lower())  # fmt: skip
+                log_config=None, log_level=settings.log_level.lower())  # fmt: skip
 
 
 @app.command()

@@ -60,9 +60,20 @@ def registry_app(name: str, title: str, version: str, description: str) -> FastA
     app.add_exception_handler(Rejection, on_rejection)
     app.add_exception_handler(BronError, on_unavailable)
 
-    @app.get("/health", tags=["beheer"], summary="Is the registry up?")
+    @app.get("/health", tags=["beheer"], summary="Is the registry up? (liveness)")
     def health() -> dict[str, str]:
         return {"status": "ok", "registry": name}
+
+    @app.get("/ready", tags=["beheer"], summary="Can it take commands? (readiness)",
+             responses={503: {"description": "Not ready: the checks say what is not"}})  # fmt: skip
+    def ready() -> JSONResponse:
+        """Its database answers and, with the relay in process, the relay publishes: 200 with
+        each check, or 503 naming the check that fails (load balancers stop sending)."""
+        check = getattr(app.state, "readiness", None)
+        checks = check() if check is not None else {"startup": "starting"}
+        ok = all(v == "ok" for v in checks.values())
+        body = {"status": "ready" if ok else "not ready", "registry": name, "checks": checks}
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     return app
 

@@ -4,6 +4,7 @@ development the development issuer's keys at `/.well-known/jwks.json`."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -134,10 +135,24 @@ def create_app(
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
+    async def ready(_: Request) -> JSONResponse:
+        """Readiness: the projection store answers and holds a register of apps and purposes
+        (before the stream workers wrote one, every app would be refused)."""
+        try:
+            current = await asyncio.to_thread(register.policy)
+            check = "ok" if current.doelen else "empty: no register of apps and purposes yet"
+        except Exception as exc:  # any failure to read is "not ready", named, never a 500
+            check = f"unreadable ({type(exc).__name__})"
+        ok = check == "ok"
+        return JSONResponse({"status": "ready" if ok else "not ready",
+                             "checks": {"projection store": check}},
+                            status_code=200 if ok else 503)  # fmt: skip
+
     routes = [
         Route("/graphql", endpoint),
         WebSocketRoute("/graphql", WebSocketEdge(sockets, policy)),
         Route("/health", health, methods=["GET"]),
+        Route("/ready", ready, methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
     ]
     if not settings.gateway_issuers and not production:

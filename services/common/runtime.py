@@ -10,7 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import Engine, MetaData, inspect
+from sqlalchemy import Engine, MetaData, inspect, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from bron.contracts.codec import EventCodec
 from bron.contracts.registry_client import RegistryClient
@@ -52,6 +53,7 @@ class RegistryRuntime:
             metrics: HttpMetrics | None = getattr(app.state, "metrics", None)
             if metrics is not None:
                 self._measure(metrics)
+            app.state.readiness = lambda: self.readiness(run_relay)
             try:
                 yield
             finally:
@@ -64,6 +66,26 @@ class RegistryRuntime:
                 self.engine.dispose()
 
         return lifespan
+
+    def readiness(self, run_relay: bool) -> dict[str, str]:
+        """What `/ready` reports: the database answers; the relay (when in process) runs and
+        is not failing to publish."""
+        checks: dict[str, str] = {}
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except SQLAlchemyError as exc:
+            checks["database"] = f"unreachable ({type(exc).__name__})"
+        if run_relay:
+            relay = self.relay
+            if relay is None or not relay.running:
+                checks["relay"] = "not running"
+            elif relay.backoff.failing:
+                checks["relay"] = f"cannot publish to Kafka ({relay.backoff.failures} failures)"
+            else:
+                checks["relay"] = "ok"
+        return checks
 
     def _measure(self, metrics: HttpMetrics) -> None:
         """The outbox and its relay, read when scraped."""

@@ -114,6 +114,10 @@ class Relay:
         )
         self._thread.start()
 
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
     def stop(self, timeout: float = 30) -> None:
         self._stop.set()
         if self._thread is not None:

@@ -43,4 +43,5 @@ def serve(settings: Settings) -> None:
         port=settings.schema_registry_port,
         log_level=settings.log_level.lower(),
         access_log=False,
+        log_config=None,  # uvicorn's lines through Bron's renderer (JSON when configured)
     )

@@ -228,3 +228,29 @@ def test_metrics_count_requests_by_route_and_show_the_outbox_without_data(bag: A
     assert 'bron_outbox_pending{service="bag"}' in text
     assert 'bron_relay_published_events{service="bag"}' in text
     assert not any(value in text for value in [*ids.values(), "3512AB"])
+
+
+def test_ready_names_what_is_not_ready(
+    bag: Any, tmp_path: Path, registry_url: str, database_url: str
+) -> None:
+    client, _auth, _runtime = bag
+    ready = client.get("/ready")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"] == {"database": "ok", "relay": "ok"}
+    # a registry whose Kafka is gone: commands are stored, the relay cannot publish them
+    dead = registry_settings(tmp_path / "dead", "127.0.0.1:1", registry_url,
+                             bag_database_url=f"sqlite:///{tmp_path / 'dead.db'}")  # fmt: skip
+    app, _ = create_app(dead)
+    with serving(app) as url, httpx.Client(base_url=url, timeout=30) as other:
+        body = {**MUTATIE, "identificatie": uid("0363", "10"), "oorspronkelijkBouwjaar": 1932,
+                "status": "pand_in_gebruik"}  # fmt: skip
+        assert (
+            other.post("/panden", json=body, headers=operator_header(dead, "bag")).status_code
+            == 201
+        )
+        deadline = time.monotonic() + 30
+        while (answer := other.get("/ready")).status_code == 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert answer.status_code == 503
+        assert answer.json()["checks"]["relay"].startswith("cannot publish to Kafka")
+        assert answer.json()["checks"]["database"] == "ok"

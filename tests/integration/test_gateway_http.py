@@ -587,3 +587,16 @@ def test_metrics_count_requests_and_processing_log_writes_without_personal_data(
     assert "bron_gateway_subscriptions" in text
     assert ANNA not in text
     assert "Jansen" not in text
+
+
+def test_ready_when_the_store_holds_the_register_and_not_before(
+    gateway: Gateway, tmp_path: Path
+) -> None:
+    assert httpx.get(f"{gateway.url}/ready").json() == {
+        "status": "ready", "checks": {"projection store": "ok"}}  # fmt: skip
+    empty = gateway_settings(tmp_path, gateway.settings.bootstrap_servers, gateway.registry_url)
+    ProjectionStore(str(empty.projections_database_url)).close()  # tables, no register yet
+    with serving(create_app(empty)) as url:
+        answer = httpx.get(f"{url}/ready")
+    assert answer.status_code == 503
+    assert answer.json()["checks"]["projection store"].startswith("empty")
