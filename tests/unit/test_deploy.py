@@ -61,6 +61,11 @@ class Component:
     host_field: str
     stores: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
+    ready: str = ""  # its readiness route, when it has one apart from its health route
+
+    @property
+    def readiness(self) -> str:
+        return self.ready or self.health
 
 
 SIGNING_KEY = "signing-key.pem"
@@ -71,14 +76,14 @@ COMPONENTS = (
               "schema_registry_host"),
     *(
         Component(r, ("registry", "serve", r), f"{r}_port", "/health", "registry_host", (r,),
-                  (SIGNING_KEY,))
+                  (SIGNING_KEY,), "/ready")
         for r in REGISTRIES
     ),
     # The worker serves /metrics (prometheus_client answers any path): streams/metrics.py.
     Component("streams", ("streams", "worker"), "streams_port", "/metrics", "streams_host",
               ("projections",)),
     Component("gateway", ("gateway", "serve"), "gateway_port", "/health", "gateway_host",
-              ("projections",), (SIGNING_KEY, PSEUDONYM_KEY)),
+              ("projections",), (SIGNING_KEY, PSEUDONYM_KEY), "/ready"),
     Component("webhooks", ("webhooks", "dispatch"), "webhooks_port", "/health", "webhooks_host",
               ("webhooks",), (SIGNING_KEY, PSEUDONYM_KEY)),
 )  # fmt: skip
@@ -807,7 +812,7 @@ def test_deployment_ports_probes_and_settings_are_the_codes(
         assert probed == port, f"{component.name} {kind}"
         assert_served(served, component, path)
     ready = probe_url(container, container["readinessProbe"])[1]
-    assert ready == component.health, "ready means the component's health route"
+    assert ready == component.readiness, "the readiness probe asks the component's /ready"
     # production: PostgreSQL for every store, never SQLite in an emptyDir
     assert settings.env.value == "production"
     for store in component.stores:
