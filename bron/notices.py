@@ -81,7 +81,9 @@ def decode(
     topic: str | None, key: bytes | None, value: bytes | None, headers: Headers | None
 ) -> Record:
     """A record of `bron.app.<appId>` (as confluent-kafka gives topic, key, value and
-    headers); RecordError when it is not one."""
+    headers); RecordError when it is not one, whatever its bytes (never another exception:
+    a consumer that gets one stops, and would stop again at the same record after a restart).
+    A decoded record has the shape the workers write, so `notices` can take it as it is."""
     if topic is None or not topic.startswith("bron.app."):
         raise RecordError(f"topic {topic!r} is not a per-app topic")
     if not key:
@@ -90,21 +92,46 @@ def decode(
     raw_id = found.get("ce_id")
     if raw_id is None:
         raise RecordError("a per-app record without header ce_id")
-    record_id = raw_id.decode() if isinstance(raw_id, bytes) else raw_id
-    persoon_id = key.decode()
+    record_id = _text(raw_id, "header ce_id")
+    persoon_id = _text(key, "key")
+    app_id = topic.removeprefix("bron.app.")
     if value is None:
-        sequence = found.get("ce_sequence") or b"0"
-        versie = int(sequence.decode() if isinstance(sequence, bytes) else sequence)
-        return Record(record_id, topic.removeprefix("bron.app."), persoon_id, versie, None)
+        sequence = _text(found.get("ce_sequence") or b"0", "header ce_sequence")
+        if not (sequence.isascii() and sequence.isdigit() and len(sequence) <= 19):
+            raise RecordError("a per-app tombstone whose header ce_sequence is not a number")
+        return Record(record_id, app_id, persoon_id, int(sequence), None)
     try:
         body = json.loads(value)
-        return Record(record_id, topic.removeprefix("bron.app."), persoon_id,
-                      int(body["versie"]), dict(body["doelen"]),
-                      dict(body.get("wijzigingen") or {}))  # fmt: skip
-    except (ValueError, KeyError, TypeError) as exc:
+        return Record(record_id, app_id, persoon_id, int(body["versie"]),
+                      _sections(body["doelen"], "doelen"),
+                      _sections(body.get("wijzigingen") or {}, "wijzigingen"))  # fmt: skip
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
         raise RecordError(
             f"a per-app record whose value is not the workers' JSON ({type(exc).__name__})"
         ) from None
+
+
+def _text(raw: bytes | str, what: str) -> str:
+    try:
+        return raw.decode() if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError:
+        raise RecordError(f"a per-app record whose {what} is not UTF-8") from None
+
+
+def _sections(value: Any, name: str) -> dict[str, dict[str, Any]]:
+    """`doelen` or `wijzigingen`: an object of objects, per purpose; in `wijzigingen` each
+    with `soort` (text) and `velden` (a list of texts), as `streams.compose.changes` writes."""
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise TypeError(f"{name} is not an object of objects")
+    if name == "wijzigingen":
+        for change in value.values():
+            velden = change.get("velden") or []
+            soort = change.get("soort")
+            if not isinstance(velden, list) or not all(isinstance(v, str) for v in velden):
+                raise TypeError("velden is not a list of texts")
+            if soort is not None and not isinstance(soort, str):
+                raise TypeError("soort is not a text")
+    return value
 
 
 def notices(record: Record, consent_doelen: Collection[str] = ()) -> list[Notice]:

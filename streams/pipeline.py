@@ -31,6 +31,12 @@ from streams.store import ProjectionStore
 log = structlog.get_logger("bron.streams")
 
 ATTEMPTS = 3
+# A dead letter holds the message it is about, unchanged, in a Kafka record of its own, which
+# the producer refuses over `message.max.bytes` (1,000,000 bytes by default): a message that
+# would not fit with the rest of the dead letter is kept without its largest parts (the
+# reason says which; the original stays at its offset), and a reason is cut to a length.
+DEAD_LETTER_ROOM = 900_000
+REASON_LENGTH = 500
 APP_TOPIC_PREFIX = "bron.app."
 EVENT_TYPE = "nl.bron.projectie-gewijzigd.v1"
 RECORD_IDS = uuid.UUID("5d1c6a8e-8f0b-4a53-9a43-6b0c1f3e2d71")  # uuid5 namespace of record ids
@@ -136,6 +142,8 @@ class Pipeline:
         incoming = Incoming(message.topic, message.partition, message.offset, attributes.id,
                             attributes.type, attributes.sequence, event.data)  # fmt: skip
         _ = incoming.kind, incoming.entity_id  # an unknown type or a missing id fails here
+        if event.key != incoming.entity_id:  # as the outbox writes them: keyed by the entity
+            raise DecodeError(f"the key is not the {incoming.kind}'s id in the event's data")
         return incoming
 
     def _one(self, event: Incoming, message: Message) -> Result:
@@ -201,17 +209,20 @@ class Pipeline:
     ) -> None:
         now = datetime.now(UTC)
         reason = _reason(exc)
+        if len(reason) > REASON_LENGTH:
+            reason = reason[:REASON_LENGTH] + " (cut)"
         kind = type(exc).__name__
         self.counts.by_reason[kind] = self.counts.by_reason.get(kind, 0) + 1
+        key, value, headers, left_out = _fitting(message)
         data: dict[str, Any] = {
             "deadLetterId": str(uuid.uuid4()),
             "topic": message.topic,
             "partition": message.partition,
             "offset": message.offset,
-            "key": message.key,
-            "value": message.value,
-            "headers": [{"key": k, "value": v} for k, v in message.headers],
-            "reason": reason,
+            "key": key,
+            "value": value,
+            "headers": [{"key": k, "value": v} for k, v in headers],
+            "reason": reason + left_out,
             "errorType": type(exc).__name__,
             "attempts": attempts,
             "firstFailedAt": datetime.fromtimestamp(first_failed, UTC) if first_failed else now,
@@ -254,6 +265,44 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, KeyError):
         return f"missing field {exc.args[0]!r}"
     return f"{type(exc).__name__} while projecting"
+
+
+def _fitting(
+    message: Message,
+) -> tuple[bytes | None, bytes | None, list[tuple[str, bytes | None]], str]:
+    """Key, value and headers for the dead letter: the message's, or, when they would not fit
+    in one, without the larger of the value and the headers' values, then without the other,
+    then without key and headers; and what was left out, for the reason."""
+    key, value, headers = message.key, message.value, list(message.headers)
+
+    def size() -> int:
+        return (
+            len(key or b"")
+            + len(value or b"")
+            + sum(len(k.encode()) + len(v or b"") for k, v in headers)
+        )
+
+    total = size()
+    left_out: list[str] = []
+    order = ["value", "header values"]  # the larger first
+    if sum(len(v or b"") for _, v in headers) > len(value or b""):
+        order.reverse()
+    for part in order:
+        if size() <= DEAD_LETTER_ROOM:
+            break
+        if part == "value":
+            value = None
+        else:
+            headers = [(k, None) for k, _ in headers]
+        left_out.append(part)
+    if size() > DEAD_LETTER_ROOM:
+        key, headers = None, []
+        left_out.append("key and headers")
+    if not left_out:
+        return key, value, headers, ""
+    note = (f"; {', '.join(left_out)} left out: the message is {total} bytes, too large for a "
+            "dead letter (it stays at its offset)")  # fmt: skip
+    return key, value, headers, note
 
 
 def _failed(message: Message, undecodable: Sequence[tuple[Message, Exception]]) -> bool:

@@ -4,15 +4,21 @@ directory, or an existing cluster when BRON_KAFKA_BOOTSTRAP is set (karapace's p
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 
 from bron.kafka import admin
 from bron.testing import broker_settings, running_broker
 
 REPO = Path(__file__).resolve().parent.parent
+
+# In-process services log through structlog; unconfigured it prints to stdout, where it would
+# mix with the CLI output the tests read. As `bron.logs.configure_logging` does: stderr.
+structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
 
 
 @pytest.fixture(scope="session")

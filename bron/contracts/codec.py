@@ -181,6 +181,8 @@ class EventCodec:
             try:
                 text = self.registry.schema_by_id(schema_id)
             except RegistryClientError as exc:
+                if exc.status != 404:  # the registry is in trouble, not the event: no dead letter
+                    raise
                 raise DecodeError(f"unknown schema id {schema_id}: {exc}") from None
             parsed = parse_schema(json.loads(text), named_schemas={})
             self._writers[schema_id] = parsed

@@ -90,25 +90,29 @@ def install(app: FastAPI) -> None:
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        errors = [
-            FieldError(
-                ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")),
-                str(e["type"]),
-                str(e["msg"]),
-            )
-            for e in exc.errors()
-        ]
+        errors = [FieldError(_field(e["loc"]), str(e["type"]), str(e["msg"])) for e in exc.errors()]
         detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
         problem = Problem(400, "invalid-request", "The request is invalid", detail, errors)
         return problem_response(problem, request)
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        # FastAPI's only 400 of this kind: a JSON body that is not UTF-8 text
+        errors = (
+            [FieldError("body", "unparseable", str(exc.detail))] if exc.status_code == 400 else []
+        )
         problem = Problem(
-            exc.status_code, f"http/{exc.status_code}", str(exc.detail), str(exc.detail)
+            exc.status_code, f"http/{exc.status_code}", str(exc.detail), str(exc.detail), errors
         )
         return problem_response(problem, request)
 
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+
+
+def _field(loc: Any) -> str:
+    """The dotted path of a validation error without its location (`body.naam` → `naam`);
+    the location itself when the error is about the whole of it (a body that is no object)."""
+    path = ".".join(str(p) for p in loc if p not in ("body", "query", "path"))
+    return path or (str(loc[0]) if loc else "request")

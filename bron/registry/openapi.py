@@ -36,6 +36,7 @@ ERRORS = {
     "400": "The request is malformed (a field has the wrong type or format)",
     "401": "No valid bearer token",
     "403": "The token may not do this (role, purpose or field not allowed)",
+    "404": "No such object (or not one this caller may see)",
     "422": "A domain rule refused the command: nothing was written or published",
 }
 

@@ -14,7 +14,7 @@ import httpx
 
 from bron.http.auth import KeyPair, issue
 from bron.http.trace import outgoing
-from bron_gateway.errors import RegisterUnavailable
+from bron_gateway.errors import RegisterUnavailable, no_answer
 
 Document = dict[str, Any]
 AUDIENCE = "bron:bag"
@@ -59,10 +59,7 @@ class BagReads:
                 headers={"Authorization": self._authorization(), **outgoing()},
             )
         except httpx.HTTPError as exc:
-            raise RegisterUnavailable(
-                f"the BAG registry did not answer ({type(exc).__name__})",
-                suggestion="try again later",
-            ) from None
+            raise no_answer("the BAG registry", exc) from None
         if response.status_code == 404:
             return None
         if not response.is_success:

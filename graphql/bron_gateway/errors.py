@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import httpx
+
 from bron.errors import BronError
 
 
@@ -95,6 +97,17 @@ class RegisterRefused(GatewayError):
 
 class RegisterUnavailable(GatewayError):
     code = "REGISTER_UNAVAILABLE"
+
+
+def no_answer(who: str, exc: httpx.HTTPError) -> RegisterUnavailable:
+    """`who` did not answer: the reason in words, never the HTTP client's exception class."""
+    if isinstance(exc, httpx.TimeoutException):
+        reason = "not in time"
+    elif isinstance(exc, httpx.ConnectError):
+        reason = "no connection"
+    else:
+        reason = "the connection failed"
+    return RegisterUnavailable(f"{who} did not answer ({reason})", suggestion="try again later")
 
 
 class QueryTooCostly(GatewayError):

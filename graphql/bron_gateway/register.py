@@ -12,7 +12,7 @@ import httpx
 
 from bron.http.auth import KeyPair, issue
 from bron.http.trace import outgoing
-from bron_gateway.errors import RegisterRefused, RegisterUnavailable
+from bron_gateway.errors import RegisterRefused, no_answer
 
 AUDIENCE = "bron:toestemming"
 BURGER = "burger"
@@ -46,10 +46,7 @@ class ConsentRegister:
                 method, path, json=body, headers=self._headers(persoon_id)
             )
         except httpx.HTTPError as exc:
-            raise RegisterUnavailable(
-                f"the consent register did not answer ({type(exc).__name__})",
-                suggestion="try again later",
-            ) from None
+            raise no_answer("the consent register", exc) from None
         if response.is_success:
             return response.json()
         raise refused(response)

@@ -20,7 +20,7 @@ from bron.http.trace import outgoing
 from bron.policy import App
 from bron_gateway.access import purpose
 from bron_gateway.context import RequestContext
-from bron_gateway.errors import CallerNotAllowed, InvalidArgument, RegisterUnavailable
+from bron_gateway.errors import CallerNotAllowed, InvalidArgument, RegisterUnavailable, no_answer
 from bron_gateway.register import refused
 
 AUDIENCE = "bron:webhooks"
@@ -50,8 +50,7 @@ class WebhookService:
                 method, path, json=body, headers={"Authorization": f"Bearer {token}", **outgoing()}
             )
         except httpx.HTTPError as exc:
-            raise RegisterUnavailable(f"{WHO} did not answer ({type(exc).__name__})",
-                                      suggestion="try again later") from None  # fmt: skip
+            raise no_answer(WHO, exc) from None
         if not response.is_success:
             raise refused(response, WHO)
         return response.json() if response.content else None

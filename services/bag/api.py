@@ -57,7 +57,8 @@ def change_body(change: Any) -> dict[str, Any]:
 def same_id(path_id: str, command: Any) -> None:
     if command.identificatie != path_id:
         detail = f"the body's identificatie {command.identificatie} is not {path_id}"
-        raise Problem(400, "identificatie-mismatch", "Identificatie differs", detail)
+        raise Problem(400, "identificatie-mismatch", "Identificatie differs", detail,
+                      [FieldError("identificatie", "gelijk-aan-pad", detail)])  # fmt: skip
 
 
 def object_router(

@@ -88,9 +88,15 @@ def plan(
 
 
 def _ce_time(m: Message) -> str:
-    """When the change was recorded: the record's `ce_time`, else its Kafka timestamp."""
+    """When the change was recorded: the record's `ce_time` (when it is a moment: it becomes
+    the `ce-time` header of every delivery), else its Kafka timestamp."""
     for name, value in m.headers:
         if name == "ce_time" and value:
-            return value.decode() if isinstance(value, bytes) else value
+            try:
+                text = value.decode() if isinstance(value, bytes) else value
+                datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:  # UnicodeDecodeError too
+                break
+            return text
     stamp = datetime.fromtimestamp(m.timestamp, UTC)
     return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")

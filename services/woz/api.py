@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query
 from pydantic import TypeAdapter
 
 from bron.http.auth import KeyPair
-from bron.http.problems import Problem, not_found
+from bron.http.problems import FieldError, Problem, not_found
 from bron.policy import Policy
 from bron.registry.app import Reader, operator, reader
 from bron.registry.commands import Change
@@ -38,8 +38,9 @@ def change_body(change: Change[WozObject]) -> dict[str, Any]:
 
 def same(field: str, path_value: str, body_value: str) -> None:
     if body_value != path_value:
-        raise Problem(400, f"{field}-mismatch", f"{field} differs",
-                      f"the body's {field} {body_value} is not {path_value}")  # fmt: skip
+        detail = f"the body's {field} {body_value} is not {path_value}"
+        raise Problem(400, f"{field}-mismatch", f"{field} differs", detail,
+                      [FieldError(field, "gelijk-aan-pad", detail)])  # fmt: skip
 
 
 def document(state: WozObject, read: Reader) -> dict[str, Any]:
