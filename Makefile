@@ -14,9 +14,12 @@ up: jars
 test: jars postgres chromium
 	$(BIN)/pytest
 
-# The fault tests at full size: the stream workers killed and rebalanced during ~100,000 events.
+# The fault tests at full size: the stream workers killed and rebalanced during ~100,000 events;
+# every component and the broker killed 6 times each under load; the fuzzers at 100 examples.
 test-resilience: jars postgres
 	BRON_TEST_STREAMS_PERSONS=23600 $(BIN)/pytest --timeout 3600 tests/integration/test_streams_resilience.py
+	BRON_TEST_RESILIENCE_KILLS=6 BRON_TEST_RESILIENCE_RATE=20 $(BIN)/pytest -s --timeout 3600 tests/integration/test_resilience_suite.py
+	BRON_FUZZ_EXAMPLES=100 $(BIN)/pytest tests/unit/test_fuzz_decode.py tests/integration/test_fuzz_registries.py tests/integration/test_fuzz_graphql.py tests/integration/test_fuzz_consumers.py
 
 lint: install
 	$(BIN)/ruff check .

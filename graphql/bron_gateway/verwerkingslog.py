@@ -18,10 +18,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+import structlog
 from confluent_kafka import KafkaError, Message
 from prometheus_client import Counter
 
 from bron.contracts.codec import EncodeError, EventCodec, KafkaRecord
+from bron.errors import BronError
 from bron.kafka.clients import make_producer
 from bron.policy import App, Doel
 from bron_gateway.auth import Caller
@@ -120,6 +122,9 @@ def records(
     ]
 
 
+log = structlog.get_logger("bron.gateway")
+
+
 class ProcessingLog(Protocol):
     async def write(self, records: Sequence[Record]) -> None:
         """Return once every record is acknowledged; ProcessingLogUnavailable otherwise."""
@@ -179,6 +184,9 @@ class KafkaProcessingLog:
             encoded = await asyncio.to_thread(self._encode, records)
         except EncodeError as exc:
             raise ProcessingLogUnavailable(f"cannot encode: {exc}") from None
+        except BronError:  # e.g. the schema registry is unreachable: no record, so no data
+            log.warning("verwerkingslog.unavailable", reason="schema registry unreachable")
+            raise ProcessingLogUnavailable("the processing log's schema is unavailable") from None
         futures = [loop.create_future() for _ in encoded]
         for record, future in zip(encoded, futures, strict=True):
             self._produce(loop, record, future)

@@ -436,6 +436,25 @@ def test_with_the_log_unreachable_no_data_is_returned(
     assert logged(gateway, trace_id) == []
 
 
+def test_with_the_schema_registry_unreachable_no_data_and_no_internals_are_returned(
+    gateway: Gateway,
+) -> None:
+    """A gateway started while the schema registry is down cannot encode the processing log's
+    record: no data, the same masked code as any unavailable log, no URL or hint leaked."""
+    closed = f"http://127.0.0.1:{free_ports(1)[0]}"
+    settings = gateway.settings.model_copy(update={"schema_registry_url": closed})
+    reader = ProjectionReader(str(settings.projections_database_url))
+    headers = {"Authorization": f"Bearer {gateway.token('bijstand-loket')}"}
+    with serving(create_app(settings, reader=reader)) as url:
+        response = httpx.post(f"{url}/graphql", json={"query": ANNA_BIJSTAND}, headers=headers,
+                              timeout=30)  # fmt: skip
+    body = response.json()
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"] == {"code": "PROCESSING_LOG_UNAVAILABLE"}
+    assert "Jansen" not in response.text
+    assert closed not in response.text
+
+
 def test_a_query_past_the_request_timeout_is_stopped_with_504_and_no_data(
     gateway: Gateway,
 ) -> None:
