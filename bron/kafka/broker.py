@@ -269,7 +269,20 @@ def _is_our_broker(pid: int, config_file: Path) -> bool:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return False
-    return state != "Z" and b"kafka.Kafka" in cmdline and str(config_file).encode() in cmdline
+    ours = b"kafka.Kafka" in cmdline and str(config_file).encode() in cmdline
+    if state == "Z":
+        # A JVM killed with SIGKILL shows its main thread as a zombie while its other threads
+        # still hold the sockets for a moment (its cmdline may read empty meanwhile): until
+        # they are gone it still runs. A pid is not reused while its zombie exists.
+        return _threads(pid) > 1 and (ours or not any(cmdline))
+    return ours
+
+
+def _threads(pid: int) -> int:
+    try:
+        return len(os.listdir(f"/proc/{pid}/task"))
+    except OSError:
+        return 0
 
 
 def _signal(pid: int, sig: signal.Signals) -> None:
