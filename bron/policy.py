@@ -185,7 +185,8 @@ def load_policy(path: Path = POLICY_FILE) -> Policy:
         policy = Policy.model_validate(raw)
     except ValidationError as exc:
         problems = [
-            f"{_where(e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
+            f"{error_location(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
         ]
         raise PolicyError(
             f"invalid policy {path}:\n  " + "\n  ".join(problems),
@@ -203,7 +204,8 @@ def load_policy(path: Path = POLICY_FILE) -> Policy:
     return policy
 
 
-def _where(loc: tuple[int | str, ...]) -> str:
+def error_location(loc: tuple[int | str, ...]) -> str:
+    """A pydantic error's location as a path in the file: `doelen[2].velden.persoon[4]`."""
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))

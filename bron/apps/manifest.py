@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from bron.errors import BronError
 from bron.notices import KINDS
 from bron.origins import invalid_origins
-from bron.policy import Grondslag, Identifier
+from bron.policy import Grondslag, Identifier, error_location
 from graphql import DocumentNode, parse, print_ast
 
 FORMAT = "bron.nl/app/v1"
@@ -162,7 +162,7 @@ def parse_manifest(raw: Any, source: str = "manifest") -> Manifest:
     try:
         return Manifest.model_validate(raw)
     except ValidationError as exc:
-        problems = [f"{_where(e['loc'])}: {_message(e)}" for e in exc.errors()]
+        problems = [f"{error_location(e['loc'])}: {_message(e)}" for e in exc.errors()]
         raise ManifestError(
             f"invalid app manifest {source}:\n  " + "\n  ".join(problems),
             suggestion=f"fix the entries named above (JSON Schema: {SCHEMA_FILE.name})",
@@ -203,10 +203,3 @@ def _message(error: Any) -> str:
     if error["type"] == "enum" or error["type"] == "literal_error":
         return message.replace("Input should be", "use")
     return message
-
-
-def _where(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top)"

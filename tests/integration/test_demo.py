@@ -11,7 +11,6 @@ import json
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -19,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from bron import cli
 from bron.demo.data import scenario
 from bron.settings import Settings
 from bron.testing import free_ports
@@ -79,10 +77,8 @@ class Stack:
 
 
 def demo(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """`bron demo` (`python -m bron.demo` while the command line does not mount it)."""
-    mounted = any(c.name == "demo" for c in cli.app.registered_commands)
-    command = [BRON, "demo"] if mounted else [sys.executable, "-m", "bron.demo"]
-    return subprocess.run([*command, *args], env=env, capture_output=True, text=True,
+    """`bron demo`."""
+    return subprocess.run([BRON, "demo", *args], env=env, capture_output=True, text=True,
                           timeout=DEMO, check=False)  # fmt: skip
 
 
