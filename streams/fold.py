@@ -15,6 +15,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 from streams.incoming import UnknownEvent
 from streams.index import moment
 
@@ -67,10 +69,26 @@ def fold(kind: str, state: State | None, event_type: str, data: Mapping[str, Any
 
 
 def jsonable(value: Any) -> Any:
+    """Dates, datetimes and UUIDs as ISO strings and strings, a `Decimal` as its string: one
+    orjson round trip (a profile of the worker had the recursive walk at a tenth of its time),
+    with the walk kept for what orjson does not write (an integer past 64 bits, bytes)."""
+    try:
+        return orjson.loads(orjson.dumps(value, default=_decimal))
+    except orjson.JSONEncodeError:
+        return _walk(value)
+
+
+def _decimal(value: Any) -> str:
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def _walk(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
+        return {k: _walk(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
+        return [_walk(v) for v in value]
     if isinstance(value, datetime.datetime):
         return value.isoformat()
     if isinstance(value, datetime.date):

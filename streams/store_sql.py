@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, delete, null, select, update
+from sqlalchemy import BindParameter, bindparam, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from streams.store_tables import consumer_offset, entity, entity_index, projection_view
@@ -60,12 +60,6 @@ OFFSETS = select(o.partition, o.next_offset).where(
     o.consumer == bindparam("consumer"), o.topic == bindparam("topic")
 )
 
-DELETE_INDEX = delete(entity_index).where(
-    i.kind == bindparam("kind"),
-    i.name == bindparam("name"),
-    i.value == bindparam("value"),
-    i.id == bindparam("id"),
-)
 # A tombstone keeps the row and its version, and drops the data: the revoked view is gone.
 # (An UPDATE's bind parameters may not be named after its columns.)
 DELETE_VIEW = (
@@ -82,19 +76,13 @@ DELETE_VIEW = (
 
 
 class Upserts:
-    """The dialect's `INSERT .. ON CONFLICT` statements (SQLite and PostgreSQL)."""
+    """The dialect's `INSERT .. ON CONFLICT` statements (SQLite and PostgreSQL) for offsets
+    and views; entity and index rows go out in bulk (`streams.store_bulk`)."""
 
     def __init__(self, dialect: str) -> None:
         insert: Any = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
         if insert is None:
             raise ValueError(f"the projection store runs on SQLite or PostgreSQL, not {dialect}")
-        put = insert(entity)
-        self.entity = put.on_conflict_do_update(
-            index_elements=[e.kind, e.id],
-            set_={"seq": put.excluded.seq, "state": put.excluded.state},
-        )
-        # DO NOTHING: a row another writer added meanwhile is the same row, not an error.
-        self.index = insert(entity_index).on_conflict_do_nothing()
         offsets = insert(consumer_offset)
         self.offsets = offsets.on_conflict_do_update(
             index_elements=[o.consumer, o.topic, o.partition],

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 SPECVERSION = "1.0"
 AVRO = "application/avro"
@@ -43,9 +44,9 @@ class Attributes:
     datacontenttype: str = AVRO
 
     def __post_init__(self) -> None:
-        if not _SOURCE.match(self.source):
+        if not _matches(_SOURCE, self.source):
             raise EnvelopeError(f"source {self.source!r} is not urn:nld:oin:<OIN>:systeem:<name>")
-        if not _TYPE.match(self.type):
+        if not _matches(_TYPE, self.type):
             raise EnvelopeError(f"type {self.type!r} is not reverse-domain with a .v<N> suffix")
         if self.sequence < 1:
             raise EnvelopeError(f"sequence {self.sequence} must count up from 1")
@@ -53,6 +54,13 @@ class Attributes:
             raise EnvelopeError("time needs a time zone")
         if self.subject is not None and _looks_personal(self.subject):
             raise EnvelopeError("subject looks like a personal number; leave it out")
+
+
+@lru_cache(maxsize=4096)
+def _matches(pattern: re.Pattern[str], value: str) -> bool:
+    """A worker reads the same few sources, types and header names millions of times: each is
+    checked once (a bounded cache, so odd values cannot make it grow)."""
+    return pattern.match(value) is not None
 
 
 def _looks_personal(subject: str) -> bool:
@@ -96,7 +104,7 @@ def from_headers(headers: AnyHeaders) -> Attributes:
             values["datacontenttype"] = text
         elif name.startswith("ce_"):
             attribute = name[3:]
-            if not _NAME.match(attribute):
+            if not _matches(_NAME, attribute):
                 raise EnvelopeError(f"attribute {attribute!r}: lowercase a-z0-9, at most 20")
             values[attribute] = text
     missing = [a for a in ("id", "source", "type", "specversion", "time") if a not in values]

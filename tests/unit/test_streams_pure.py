@@ -11,6 +11,7 @@ up. `tests/integration/test_projector.py` builds its scenarios with them too."""
 from __future__ import annotations
 
 import datetime
+import decimal
 import functools
 import io
 import itertools
@@ -609,6 +610,26 @@ def test_jsonable_turns_codec_values_into_json_values() -> None:
              "t": datetime.datetime(2026, 1, 2, 3, 4, tzinfo=UTC), "l": (1, 2)}  # fmt: skip
     assert jsonable(value) == {"id": "00000000-0000-0000-0000-000000000001", "d": "2026-01-02",
                                "t": "2026-01-02T03:04:00+00:00", "l": [1, 2]}  # fmt: skip
+
+
+def test_jsonable_writes_what_the_walk_wrote_for_every_codec_value() -> None:
+    """The orjson round trip against the recursive walk it replaced (kept for what orjson does
+    not write): microseconds, a naive datetime, decimals, nesting in lists and maps."""
+    from streams.fold import _walk
+
+    value = {"waarden": [{"peildatum": datetime.date(2025, 1, 1),
+                          "bedrag": decimal.Decimal("312000.50"),
+                          "vastgesteld": datetime.datetime(2026, 1, 2, 3, 4, 5, 123456,
+                                                           tzinfo=UTC)}],
+             "naief": datetime.datetime(2026, 1, 2, 3, 4), "ids": (uuid.UUID(int=7),),
+             "getal": 2.5, "leeg": None, "ja": True, "kaart": {"a": {"b": [1, "x"]}}}  # fmt: skip
+    assert jsonable(value) == _walk(value)
+    assert jsonable(value)["waarden"][0]["vastgesteld"] == "2026-01-02T03:04:05.123456+00:00"
+
+
+def test_jsonable_falls_back_to_the_walk_for_what_orjson_refuses() -> None:
+    big = 2**70  # past 64 bits: orjson refuses it, the walk keeps it
+    assert jsonable({"n": big, "d": datetime.date(2026, 1, 2)}) == {"n": big, "d": "2026-01-02"}
 
 
 # -- index -----------------------------------------------------------------------------------
