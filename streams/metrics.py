@@ -39,6 +39,11 @@ class StreamsCollector(Collector):
         yield CounterMetricFamily("bron_streams_retries", "Events retried alone",
                                   value=c.retries)  # fmt: skip
         yield CounterMetricFamily(
+            "bron_streams_registry_waits",
+            "Batches tried again because the schema registry did not answer",
+            value=c.registry_waits,
+        )
+        yield CounterMetricFamily(
             "bron_streams_consents_expired", "Consents ended by the expiry timer", value=c.expired
         )
         dead = CounterMetricFamily("bron_streams_dead_letters", "Dead letters, by error type",

@@ -62,6 +62,7 @@ class Counts:
     records: int = 0
     retries: int = 0
     expired: int = 0
+    registry_waits: int = 0  # batches tried again because the schema registry did not answer
     by_reason: dict[str, int] = field(default_factory=dict)
 
 
@@ -100,15 +101,15 @@ class Pipeline:
         self._failures: list[str] = []
 
     def process(self, batch: Sequence[Message]) -> Result:
-        self.counts.batches += 1
-        self.counts.events += len(batch)
         decoded: list[Incoming] = []
         undecodable: list[tuple[Message, Exception]] = []
-        for message in batch:
+        for message in batch:  # a `RegistryUnavailable` leaves here: nothing counted or written
             try:
                 decoded.append(self.decode(message))
             except (DecodeError, UnknownEvent, KeyError) as bad:
                 undecodable.append((message, bad))
+        self.counts.batches += 1
+        self.counts.events += len(batch)
         try:
             return self._commit(decoded, [(m, e, 1) for m, e in undecodable])
         except Exception as failure:  # the batch is retried event by event

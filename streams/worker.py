@@ -4,8 +4,10 @@ events to the `Pipeline` (ADR 9), and whose timer ends expired consents every se
 What the spike against Kafka 4.4 taught (docs/adr/0009): faust acks a batch when the agent asks
 for the next one and commits later, so after a crash it redelivers; the store's offsets decide
 (an event below them is skipped). An exception that escapes an agent jams the worker, so none
-escapes: the pipeline dead-letters what fails, and an error it cannot handle (the store is
-gone) ends the process with a non-zero code for its supervisor to restart it. Static
+escapes: the pipeline dead-letters what fails; a schema registry that does not answer is
+waited for (the batch is tried again, with backoff up to `REGISTRY_WAIT_MAX` seconds; nothing
+is written meanwhile); an error it cannot handle (the store is gone) ends the process with a
+non-zero code for its supervisor to restart it. Static
 membership (`consumer_group_instance_id`) lets a restarted worker take its partitions back in
 seconds instead of waiting out the session timeout. faust's DEBUG logs print record keys and
 values: its loggers stay at INFO or above."""
@@ -22,7 +24,7 @@ from typing import Any
 import faust
 import structlog
 
-from bron.contracts.codec import EventCodec
+from bron.contracts.codec import EventCodec, RegistryUnavailable
 from bron.contracts.registry_client import RegistryClient
 from bron.db import database_url
 from bron.kafka.admin import ensure_topics
@@ -45,6 +47,7 @@ log = structlog.get_logger("bron.streams")
 # The processing log too: folded into `verwerking` entities, a citizen's `mijnVerwerkingen`.
 CONSUMED = (*REGISTRY_EVENTS, POLICY_EVENTS, VERWERKINGSLOG)
 SOURCES = tuple(spec.name for spec in CONSUMED)
+REGISTRY_WAIT_MAX = 10.0  # seconds between tries while the schema registry does not answer
 
 
 def app_topic_spec(name: str, partitions: int = 6) -> TopicSpec:
@@ -95,11 +98,7 @@ def create_app(settings: Settings, pipeline: Pipeline, instance: str | None = No
         loop = asyncio.get_running_loop()
         async for batch in stream.take_events(settings.streams_batch, within=0.01):
             messages = [_message(event) for event in batch]
-            try:
-                await loop.run_in_executor(None, pipeline.process, messages)
-            except BaseException:  # the store or Kafka is gone: a restart, never a jam
-                log.exception("streams.worker_failed")
-                os._exit(70)
+            await process(loop, pipeline, messages)
 
     @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
     async def expire() -> None:
@@ -111,6 +110,29 @@ def create_app(settings: Settings, pipeline: Pipeline, instance: str | None = No
             os._exit(70)
 
     return app
+
+
+async def process(
+    loop: asyncio.AbstractEventLoop, pipeline: Pipeline, messages: list[Message]
+) -> None:
+    """One batch through the pipeline; while the schema registry does not answer, the same
+    batch again after a pause (0.5 s, doubling up to `REGISTRY_WAIT_MAX`): the events are fine
+    and wait, neither dead-lettered nor acknowledged."""
+    pause = 0.5
+    while True:
+        try:
+            await loop.run_in_executor(None, pipeline.process, messages)
+            return
+        except RegistryUnavailable as exc:
+            pipeline.counts.registry_waits += 1
+            log.warning("streams.waiting_for_registry", retry_in_s=pause, error=exc.message)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, REGISTRY_WAIT_MAX)
+        except asyncio.CancelledError:  # the worker stops: the batch was not committed
+            raise
+        except BaseException:  # the store or Kafka is gone: a restart, never a jam
+            log.exception("streams.worker_failed")
+            os._exit(70)
 
 
 def run_worker(

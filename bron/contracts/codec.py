@@ -3,7 +3,9 @@
     value = 0x00 | schema id (4 bytes, big-endian) | Avro binary
 
 Every producer and consumer in the project goes through `EventCodec`. Failures raise
-`EncodeError` (nothing is produced) or `DecodeError` (with a reason fit for a dead letter).
+`EncodeError` (nothing is produced) or `DecodeError` (with a reason fit for a dead letter);
+a schema registry that does not answer raises `RegistryUnavailable`: the event is fine, the
+consumer waits and tries it again (never a dead letter).
 """
 
 from __future__ import annotations
@@ -30,10 +32,16 @@ from bron.contracts.envelope import (
 from bron.contracts.registry_client import RegistryClient, RegistryClientError, compact
 from bron.contracts.routing import topic_for
 from bron.contracts.schemafiles import SchemaFile, field_classifications, load_schema_files
+from bron.errors import BronError
 
 MAGIC = 0
 _HEADER = struct.Struct(">bI")
 NOT_PERSONAL = frozenset({"openbaar", "intern"})
+
+
+class RegistryUnavailable(BronError):
+    """The schema registry did not answer (unreachable, or a 5xx) for a schema id this codec
+    has not cached: nothing is wrong with the event."""
 
 
 class EncodeError(ValueError):
@@ -182,8 +190,10 @@ class EventCodec:
                 text = self.registry.schema_by_id(schema_id)
             except RegistryClientError as exc:
                 if exc.status != 404:  # the registry is in trouble, not the event: no dead letter
-                    raise
+                    raise RegistryUnavailable(exc.message, suggestion=exc.suggestion) from None
                 raise DecodeError(f"unknown schema id {schema_id}: {exc}") from None
+            except BronError as exc:  # not reachable at all
+                raise RegistryUnavailable(exc.message, suggestion=exc.suggestion) from None
             parsed = parse_schema(json.loads(text), named_schemas={})
             self._writers[schema_id] = parsed
         return parsed
