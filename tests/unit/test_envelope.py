@@ -66,6 +66,25 @@ def test_missing_or_bad_headers_are_named() -> None:
         from_headers(wrong_version)
 
 
+def test_reasons_name_the_attribute_never_its_value() -> None:
+    """Reasons reach dead letters and the worker's log: a BSN in any header stays out of them."""
+    bsn = "999993653"
+    good = dict(to_headers(attrs()))
+    broken = [
+        {**good, "ce_source": bsn.encode()},
+        {**good, "ce_type": bsn.encode()},
+        {**good, "ce_specversion": bsn.encode()},
+        {**good, "ce_sequence": bsn.encode() + b"x"},
+        {**good, "ce_time": bsn.encode()},
+        {**good, "ce_subject": bsn.encode()},
+        {**good, f"ce_{bsn}{bsn}{bsn}": b"x"},
+    ]
+    for headers in broken:
+        with pytest.raises(EnvelopeError) as refused:
+            from_headers(list(headers.items()))
+        assert bsn not in str(refused.value), str(refused.value)
+
+
 def test_wire_format_is_magic_zero_then_a_big_endian_schema_id() -> None:
     schema = parse_schema(
         {"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}]},
