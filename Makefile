@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: up test test-resilience lint bench install jars postgres chromium clean
+.PHONY: up test test-resilience lint bench bench-scale install jars postgres chromium clean
 
 up: jars
 	$(BIN)/bron up
@@ -31,6 +31,12 @@ lint: install
 
 bench: jars
 	$(BIN)/python -m tests.bench
+
+# The scale run (issue 9): 1,000,000 synthetic persons from the registries through Kafka into
+# the projections and out of the gateway; hours. Shorter: make bench-scale ARGS="--persons 20000"
+# (--workers K, --keep DIR to inspect the data; --help). Writes var/bench/scale.md and .json.
+bench-scale: jars
+	$(BIN)/python -m tests.bench.scale $(ARGS)
 
 install: $(STAMP)
 
