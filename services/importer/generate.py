@@ -19,6 +19,7 @@ import datetime
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -150,11 +151,14 @@ class Loader:
         return sum(r.outbox.pending(r.engine) for r in self.runtimes.values())
 
     def close(self) -> None:
-        for relay in self.relays:
-            relay.stop()
-        for runtime in self.runtimes.values():
-            runtime.codec.registry.close()
-            runtime.engine.dispose()
+        """Every relay stopped and every engine closed, even when one of them fails (the first
+        failure is raised after the rest were closed)."""
+        with ExitStack() as stack:
+            for runtime in self.runtimes.values():
+                stack.callback(runtime.engine.dispose)
+                stack.callback(runtime.codec.registry.close)
+            for relay in self.relays:
+                stack.callback(relay.stop)
 
 
 def _execute(registry: Any, step: Step, summary: Summary, refusals: bool = True) -> None:

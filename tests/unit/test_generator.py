@@ -14,6 +14,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -506,3 +507,34 @@ def test_generation_rate(capsys: pytest.CaptureFixture[str]) -> None:
     elapsed = time.perf_counter() - started
     with capsys.disabled():
         print(f"\nplan(200_000): {count} steps in {elapsed:.1f} s = {count / elapsed:,.0f} steps/s")
+
+
+def test_the_loader_closes_everything_when_a_relay_does_not_stop(tmp_path: Path) -> None:
+    """Found by the scale run: a relay that timed out stopping left the other relays running
+    and every engine open."""
+    from sqlalchemy import event
+
+    from bron.settings import load_settings
+    from services.importer.generate import Loader
+
+    loader = Loader(load_settings(data_dir=tmp_path, schema_registry_url="http://127.0.0.1:9"))
+    stopped: list[str] = []
+
+    class Relay:
+        def __init__(self, name: str, fails: bool) -> None:
+            self.name, self.fails = name, fails
+
+        def stop(self) -> None:
+            stopped.append(self.name)
+            if self.fails:
+                raise TimeoutError(f"{self.name} did not stop")
+
+    disposed: list[str] = []
+    for name, runtime in loader.runtimes.items():
+        event.listen(runtime.engine, "engine_disposed", lambda _e, n=name: disposed.append(n))
+    relays = [Relay("bag", False), Relay("brp", True), Relay("woz", False)]
+    loader.relays.extend(relays)  # type: ignore[arg-type]
+    with pytest.raises(TimeoutError, match="brp"):
+        loader.close()
+    assert sorted(stopped) == ["bag", "brp", "woz"]
+    assert sorted(disposed) == sorted(loader.runtimes)
