@@ -23,7 +23,6 @@ _live = v.digest.is_not(None)  # a NULL digest marks a removed view (a tombstone
 _doel = (v.app_id == bindparam("app_id"), v.doel_id == bindparam("doel_id"))
 _view_key = (*_doel, v.persoon_id == bindparam("persoon_id"))
 
-ENTITY = select(e.seq, e.state).where(_kind, e.id == bindparam("id"))
 ENTITIES = select(e.id, e.seq, e.state).where(_kind, e.id.in_(_ids))
 INDEX_OF = select(i.id, i.name, i.value).where(i.kind == bindparam("kind"), i.id.in_(_ids))
 FIND = (

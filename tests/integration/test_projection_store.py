@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, delete, insert
+from sqlalchemy import create_engine, delete, event, insert
 from sqlalchemy.exc import DBAPIError
 
 from bron.errors import BronError
@@ -65,6 +65,33 @@ def test_an_entity_round_trips_with_its_json_state_and_index(store: ProjectionSt
         assert tx.entity("persoon", "p1") == Entity(
             "persoon", "p1", 2, {"naam": "nieuw"}, entity.index
         )
+
+
+def test_a_transaction_reads_each_entity_once_and_sees_its_own_writes(
+    store: ProjectionStore,
+) -> None:
+    with store.transaction() as tx:
+        tx.put(persoon("p1"))
+    statements: list[str] = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731 (conn, cursor, statement, …)
+    event.listen(store._engine, "before_cursor_execute", listen)
+    try:
+        with store.transaction() as tx:
+            first = tx.entities("persoon", ["p1", "p2"], with_index=False)
+            again = tx.entities("persoon", ["p2", "p1"])  # the index sets now, states known
+            tx.put_many([persoon("p1", seq=2)])
+            after = tx.entities("persoon", ["p1", "p2"])
+    finally:
+        event.remove(store._engine, "before_cursor_execute", listen)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")
+             and "FROM entity " in s + " " and "entity_index" not in s]  # fmt: skip
+    assert len(reads) == 1, statements
+    assert set(first) == set(again) == set(after) == {"p1"}
+    assert first["p1"].index == frozenset()
+    assert again["p1"].index == persoon("p1").index
+    assert after["p1"].seq == 2
+    with store.transaction() as tx:
+        assert tx.entity("persoon", "p1") == persoon("p1", seq=2)
 
 
 def test_a_move_replaces_the_index_rows(store: ProjectionStore) -> None:
