@@ -131,8 +131,8 @@ class StoreTx:
         unknown = [id for id in dict.fromkeys(ids) if (kind, id) not in self._states]
         for chunk in chunks(unknown):
             self._states.update(((kind, id), _ABSENT) for id in chunk)
-            for r in self._conn.execute(sql.ENTITIES, {"kind": kind, "ids": chunk}):
-                self._states[(kind, r.id)] = (int(r.seq), r.state)
+            for id, seq, state in self._bulk.states(self._conn, kind, chunk):
+                self._states[(kind, id)] = (seq, state)
         if with_index:
             unindexed = [id for id in dict.fromkeys(ids) if (kind, id) not in self._index]
             for chunk in chunks(unindexed):

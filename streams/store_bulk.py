@@ -1,8 +1,9 @@
 """How a batch of rows reaches the projection store's tables, per database.
 
 SQLite runs in-process: its executemany costs microseconds a row, so the batch goes out as
-executemany of plain SQL through the driver (SQLAlchemy's per-row parameter processing cost
-more than SQLite's work in a profile of the worker), and a multi-row `INSERT .. RETURNING` of
+executemany of plain SQL through the driver, and states are read through it too (SQLAlchemy's
+per-row parameter and result processing cost more than SQLite's work in a profile of the
+worker), and a multi-row `INSERT .. RETURNING` of
 the dialect's upsert for views.
 PostgreSQL pays a protocol message per row even when pipelined, so there a batch is one
 statement over `unnest` of one array per column, whatever its size.
@@ -13,18 +14,23 @@ Every batch holds a key at most once (the store keeps the last write of a key): 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, text
 
 from bron import fastjson
-from streams.store_sql import Upserts
+from streams.store_sql import ENTITIES, Upserts
 
 Row = dict[str, Any]
 ViewKey = tuple[str, str, str]
+State = tuple[str, int, dict[str, Any]]  # id, seq, state
 
 
 class Bulk(Protocol):
+    def states(self, conn: Connection, kind: str, ids: Sequence[str]) -> list[State]:
+        """(id, seq, state) of the stored ones among `ids` (at most `CHUNK` of them)."""
+
     def entities(self, conn: Connection, rows: Sequence[Row]) -> None:
         """Upsert kind, id, seq, state."""
 
@@ -59,6 +65,10 @@ class ExecuteManyBulk:
     def __init__(self, upserts: Upserts) -> None:
         self._upserts = upserts
 
+    def states(self, conn: Connection, kind: str, ids: Sequence[str]) -> list[State]:
+        rows = conn.exec_driver_sql(_states_query(len(ids)), (kind, *ids))
+        return [(id, int(seq), fastjson.loads(state)) for id, seq, state in rows]
+
     def entities(self, conn: Connection, rows: Sequence[Row]) -> None:
         params = [(r["kind"], r["id"], r["seq"], fastjson.dumps(r["state"])) for r in rows]
         conn.exec_driver_sql(_SQLITE_ENTITIES, params)
@@ -73,6 +83,13 @@ class ExecuteManyBulk:
         params = [{**r, "version": 1} for r in rows]
         written = conn.execute(self._upserts.view, params)
         return {(r.app_id, r.doel_id, r.persoon_id): int(r.version) for r in written}
+
+
+@lru_cache(maxsize=64)
+def _states_query(count: int) -> str:
+    """The statement for `count` ids: only placeholders are put into it, never a value."""
+    marks = ", ".join("?" * count)
+    return f"SELECT id, seq, state FROM entity WHERE kind = ? AND id IN ({marks})"  # noqa: S608
 
 
 def _index_tuples(rows: Sequence[Row]) -> list[tuple[str, str, str, str]]:
@@ -123,6 +140,10 @@ def _columns(rows: Sequence[Row], names: Sequence[str], as_json: str = "") -> Ro
 
 
 class UnnestBulk:
+    def states(self, conn: Connection, kind: str, ids: Sequence[str]) -> list[State]:
+        rows = conn.execute(ENTITIES, {"kind": kind, "ids": list(ids)})
+        return [(r.id, int(r.seq), r.state) for r in rows]
+
     def entities(self, conn: Connection, rows: Sequence[Row]) -> None:
         conn.execute(_ENTITIES, _columns(rows, ("kind", "id", "seq", "state"), "state"))
 
