@@ -22,7 +22,14 @@ from bron.errors import BronError
 from streams import store_sql as sql
 from streams.store_bulk import Bulk, ViewKey, bulk
 from streams.store_engine import store_engine
-from streams.store_tables import chunks, entity, metadata, store_meta
+from streams.store_tables import (
+    RETIRED_INDEXES,
+    chunks,
+    entity,
+    entity_index,
+    metadata,
+    store_meta,
+)
 
 IndexSet = frozenset[tuple[str, str]]
 # The layout of the stored rows; 2: the search keys of `zoekPersonen` and `adres` in the index.
@@ -314,6 +321,15 @@ def _check_format(conn: Connection, url: str) -> None:
     )
 
 
+def _migrate_indexes(conn: Connection) -> None:
+    """An existing store gets the indexes of this version (`create_all` only makes missing
+    tables) and loses retired ones; on a large store the first start takes a while."""
+    for index in entity_index.indexes:
+        index.create(conn, checkfirst=True)
+    for name in RETIRED_INDEXES:
+        conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+
+
 def _index_rows(e: Entity, pairs: IndexSet) -> list[dict[str, str]]:
     return [{"kind": e.kind, "name": n, "value": v, "id": e.id} for n, v in pairs]
 
@@ -332,6 +348,7 @@ class ProjectionStore:
                     # Workers starting together would otherwise race to create the same tables.
                     conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('bron.projections'))"))
                 metadata.create_all(conn)
+                _migrate_indexes(conn)
                 if not rebuild:
                     _check_format(conn, self._engine.url.render_as_string(hide_password=True))
         except BaseException:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, delete, event, insert
+from sqlalchemy import create_engine, delete, event, insert, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from bron.errors import BronError
+from streams import store_sql as sql
 from streams.reads import ProjectionReader
 from streams.store import Entity, ProjectionStore, StoredView
 from streams.store_tables import consumer_offset, store_meta
@@ -399,3 +401,36 @@ def test_a_store_of_an_older_format_is_refused_until_rebuilt(database_url: str) 
     with reopened.transaction() as tx:
         assert tx.entity("persoon", "p1") is None
     reopened.close()
+
+
+def test_an_entitys_index_rows_are_found_without_scanning_its_kind(tmp_path: Path) -> None:
+    """Found by the scale run: with an index on (kind, id) only, SQLite read an entity's index
+    rows by scanning every row of its kind (the covering primary key), and the worker slowed
+    as the store grew. The plan of the statement the worker runs, with the store's data."""
+    url = f"sqlite:///{tmp_path / 'plan.db'}"
+    store = ProjectionStore(url)
+    with store.transaction() as tx:
+        tx.put_many([persoon(f"p{i}", nummeraanduiding=f"{i:016d}") for i in range(300)])
+    store.close()
+    engine = create_engine(url)
+    statement = sql.INDEX_OF.params(kind="persoon", ids=["p1", "p2"]).compile(
+        engine, compile_kwargs={"literal_binds": True}
+    )
+    with engine.connect() as conn:
+        plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}").all()
+    engine.dispose()
+    detail = " ".join(str(row[-1]) for row in plan)
+    assert "ix_entity_index_rows (kind=? AND id=?)" in detail, detail
+
+
+def test_a_store_of_an_earlier_version_gets_the_current_indexes(database_url: str) -> None:
+    ProjectionStore(database_url).close()
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:  # as an earlier version left it
+        conn.execute(text("DROP INDEX ix_entity_index_rows"))
+        conn.execute(text("CREATE INDEX ix_entity_index_entity ON entity_index (kind, id)"))
+    ProjectionStore(database_url).close()
+    names = {i["name"] for i in inspect(engine).get_indexes("entity_index")}
+    engine.dispose()
+    assert "ix_entity_index_rows" in names
+    assert "ix_entity_index_entity" not in names
