@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 from bron.kafka.broker import LocalBroker
 from bron.settings import Settings, load_settings
+
+
+def eventually(
+    check: Callable[[], Any], timeout: float = 60.0, what: str = "", *, every: float = 0.05
+) -> Any:
+    """The first truthy value of `check`, asked every `every` seconds; AssertionError naming
+    `what` when none came within `timeout` seconds (the tests' and benchmarks' one wait)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what or check}")
+        time.sleep(every)
 
 
 def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:

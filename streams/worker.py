@@ -128,8 +128,6 @@ async def process(
             log.warning("streams.waiting_for_registry", retry_in_s=pause, error=exc.message)
             await asyncio.sleep(pause)
             pause = min(pause * 2, REGISTRY_WAIT_MAX)
-        except asyncio.CancelledError:  # the worker stops: the batch was not committed
-            raise
         except BaseException:  # the store or Kafka is gone: a restart, never a jam
             log.exception("streams.worker_failed")
             os._exit(70)

@@ -31,7 +31,6 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +47,7 @@ from bron.kafka.admin import ensure_topics
 from bron.kafka.clients import make_consumer
 from bron.notices import decode, notices
 from bron.process import ManagedProcess, bron_command
-from bron.testing import free_ports
+from bron.testing import eventually, free_ports
 from services.outbox.testing import create_topic
 from streams.worker import app_topic_spec
 from tests.bench.harness import BenchContext, Distribution, Measurement
@@ -161,13 +160,18 @@ class Bench:
             self.produce()
         self.producer.flush(30)
         total = each * subscriptions
-        _wait(lambda: _pending(self.api) >= total, 120, "queueing")
+        eventually(lambda: _pending(self.api) >= total, 120, "queueing", every=0.01)
         self.reset()
         started = time.perf_counter()
         for sub in ids:
             self.api.post(f"/abonnementen/{sub}/hervatten").raise_for_status()
         # every subscription gets the same notice ids: wait for the last subscription's share
-        _wait(lambda: _pending(self.api) == 0 and len(self.arrivals()) >= each, 600, "sent")
+        eventually(
+            lambda: _pending(self.api) == 0 and len(self.arrivals()) >= each,
+            600,
+            "sent",
+            every=0.01,
+        )
         elapsed = time.perf_counter() - started
         for sub in ids:
             self.api.delete(f"/abonnementen/{sub}")
@@ -183,7 +187,7 @@ class Bench:
             at = time.time()
             produced.update(dict.fromkeys(self.produce(GEMEENTEN[i % 3]), at))
         self.producer.flush(30)
-        _wait(lambda: len(self.arrivals()) >= len(produced), 300, "arrivals")
+        eventually(lambda: len(self.arrivals()) >= len(produced), 300, "arrivals", every=0.01)
         arrivals = self.arrivals()
         for sub in subs:
             self.api.delete(f"/abonnementen/{sub}")
@@ -310,14 +314,6 @@ def bench_webhooks(ctx: BenchContext) -> list[Measurement]:
 
 def _p(values: list[float], q: int) -> float:
     return statistics.median(values) if q == 50 else statistics.quantiles(values, n=100)[q - 1]
-
-
-def _wait(check: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"webhooks bench: {what} not within {timeout} s")
-        time.sleep(0.01)
 
 
 def _pending(api: httpx.Client) -> float:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
-from collections.abc import Callable
 
 import httpx
 from confluent_kafka import DeserializingConsumer, SerializingProducer
@@ -17,7 +15,7 @@ from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerialize
 
 from bron.kafka.admin import admin_client
 from bron.settings import Settings, load_settings
-from bron.testing import serving
+from bron.testing import eventually, serving
 from services.schema_registry.app import create_app
 
 
@@ -30,13 +28,6 @@ def schema(name: str, *extra: str) -> str:
         {"name": f, "type": "string", "default": ""} for f in extra
     ]
     return json.dumps({"type": "record", "name": name, "namespace": "nl.bron.t", "fields": fields})
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
 
 
 def test_a_restarted_registry_rebuilds_its_state_from_the_topic(

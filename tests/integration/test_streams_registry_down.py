@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 from bron.contracts.registry_client import RegistryClient, compact
@@ -19,7 +18,7 @@ from bron.db import database_url
 from bron.kafka.admin import ensure_topics
 from bron.kafka.clients import make_consumer
 from bron.settings import Settings, load_settings
-from bron.testing import broker_settings, running_broker, serving
+from bron.testing import broker_settings, eventually, running_broker, serving
 from bron.topics import TOPICS
 from services.importer.generate import Loader, generate
 from services.schema_registry.app import create_app
@@ -29,14 +28,6 @@ from streams.worker import SOURCES
 from tests.integration.registries import registry_settings
 from tests.integration.resilience_stack import steady_ports
 from tests.integration.streams_support import consent_register, worker_process
-
-
-def _until(check: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
-        time.sleep(0.2)
 
 
 def _stored(settings: Settings) -> int:
@@ -73,7 +64,7 @@ def test_a_worker_waits_for_the_schema_registry_and_then_catches_up(tmp_path: Pa
                 consent_register(loader).sync_policy()
                 loader.start_relays()
                 generate(loader, 40, seed=11)
-                _until(lambda: not loader.pending(), 60, "the relays published every change")
+                eventually(lambda: not loader.pending(), 60, "the relays published every change")
             finally:
                 loader.close()
         events = _ends(broker.bootstrap, SOURCES)
@@ -83,14 +74,14 @@ def test_a_worker_waits_for_the_schema_registry_and_then_catches_up(tmp_path: Pa
         worker = worker_process(settings, "waiting", tmp_path)  # the registry is down
         try:
             log = worker.log_file
-            _until(lambda: "streams.waiting_for_registry" in log.read_text(errors="replace"),
+            eventually(lambda: "streams.waiting_for_registry" in log.read_text(errors="replace"),
                    90, "the worker says it waits for the schema registry")  # fmt: skip
             time.sleep(3)  # a few more tries: still alive, still nothing written
             assert worker.proc is not None
             assert worker.proc.poll() is None, log.read_text()
             assert _stored(settings) == 0
             with serving(create_app(registry)[0], port=port):  # back, on the same topic
-                _until(lambda: _stored(settings) >= events, 90, "the worker caught up")
+                eventually(lambda: _stored(settings) >= events, 90, "the worker caught up")
             assert worker.proc.poll() is None
         finally:
             worker.stop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from bron.notices import decode, notices
 from bron.policy import load_policy
 from bron.process import ManagedProcess
 from bron.settings import Settings
-from bron.testing import free_ports
+from bron.testing import eventually, free_ports
 from services.brp.domain import Inschrijven
 from services.generator import plan
 from services.importer.generate import Loader, generate
@@ -71,17 +71,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 print(f"--- {worker.name} log (tail) ---")
                 lines = worker.log_file.read_text(errors="replace").splitlines()
                 print("\n".join([line for line in lines if "streams." in line][-20:]))
-
-
-def eventually(check: Callable[[], Any], timeout: float = 60.0, every: float = 0.05) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true after {timeout} s: {check}")
-        time.sleep(every)
 
 
 def persons() -> list[Inschrijven]:
@@ -145,7 +134,7 @@ def test_a_revocation_removes_the_citizen_within_a_second(stack: Stack) -> None:
     started = time.monotonic()
     stack.consents.execute(ToestemmingIntrekken(toestemmingId=granted.toestemmingId))
     eventually(lambda: reader.view("parkeren", "parkeervergunning", resident.persoon_id) is None,
-               10, 0.01)  # fmt: skip
+               10, every=0.01)  # fmt: skip
     latency = time.monotonic() - started
     assert latency < 1.0, f"revocation took {latency:.2f} s"
     values: list[bytes | None] = []
@@ -262,14 +251,14 @@ def test_a_municipality_enabling_an_app_shows_its_residents_within_a_second_and_
     started = time.monotonic()
     stack.consents.enable_app("woz-aanslag", gemeente, True)
     seen = eventually(lambda: (v := reader.views("woz-aanslag", "belastingen-woz", ids))
-                      and len(v) == len(residents) and v, 10, 0.01)  # fmt: skip
+                      and len(v) == len(residents) and v, 10, every=0.01)  # fmt: skip
     shown = time.monotonic() - started
     assert set(seen) == residents
     assert shown < 1.0, f"enabling took {shown:.2f} s"
 
     started = time.monotonic()
     stack.consents.enable_app("woz-aanslag", gemeente, False)
-    eventually(lambda: reader.views("woz-aanslag", "belastingen-woz", ids) == {}, 10, 0.01)
+    eventually(lambda: reader.views("woz-aanslag", "belastingen-woz", ids) == {}, 10, every=0.01)
     removed = time.monotonic() - started
     assert removed < 1.0, f"disabling took {removed:.2f} s"
     print(f"enabled: {len(residents)} residents in view after {shown * 1000:.0f} ms; "

@@ -35,7 +35,7 @@ from bron.notices import decode, notices
 from bron.policy import load_policy
 from bron.process import ManagedProcess, bron_command
 from bron.settings import load_settings
-from bron.testing import free_ports, serving
+from bron.testing import eventually, free_ports, serving
 from services.webhooks.domain import Status, Subscription, verify
 from services.webhooks.leases import Kind, Outcome
 from services.webhooks.rows import NewDelivery
@@ -251,16 +251,6 @@ def subscribe(api: httpx.Client, url: str, **body: Any) -> dict[str, Any]:
     return created
 
 
-def until(check: Callable[[], Any], timeout: float = 20, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"not within {timeout} s: {what}")
-
-
 def delivered(stack: Stack, path: str, ids: list[str], timeout: float = 20) -> list[Received]:
     """Every request for these notices at `path`, once each has been answered with a 2xx."""
 
@@ -268,7 +258,7 @@ def delivered(stack: Stack, path: str, ids: list[str], timeout: float = 20) -> l
         ok = {r.ce_id for r in stack.receiver.at(path) if 200 <= r.status < 300}
         return set(ids) <= ok
 
-    until(done, timeout, f"{len(ids)} notice(s) at /{path}")
+    eventually(done, timeout, f"{len(ids)} notice(s) at /{path}")
     return [r for r in stack.receiver.at(path) if r.ce_id in ids]
 
 
@@ -361,7 +351,7 @@ def test_failures_are_retried_with_the_same_id(stack: Stack, api: httpx.Client) 
 def test_a_timeout_is_a_failure(stack: Stack, api: httpx.Client) -> None:
     subscribe(api, stack.receiver.on("slow-once", script=[Answer(200, sleep=1.5)]))
     [notice_id] = stack.produce(str(uuid.uuid4()), ["persoon.naam"])
-    until(lambda: len(stack.receiver.at("slow-once")) >= 2, what="a second attempt")
+    eventually(lambda: len(stack.receiver.at("slow-once")) >= 2, what="a second attempt")
     assert {c.ce_id for c in stack.receiver.at("slow-once")} == {notice_id}
 
 
@@ -377,7 +367,7 @@ def test_retry_after_is_honoured(stack: Stack, api: httpx.Client) -> None:
 def test_gone_removes_the_subscription(stack: Stack, api: httpx.Client) -> None:
     sub = subscribe(api, stack.receiver.on("gone", then=Answer(410)))
     stack.produce(str(uuid.uuid4()), ["persoon.naam"])
-    until(lambda: api.get(f"/abonnementen/{sub['id']}").status_code == 404, what="410 → gone")
+    eventually(lambda: api.get(f"/abonnementen/{sub['id']}").status_code == 404, what="410 → gone")
     stack.produce(str(uuid.uuid4()), ["persoon.naam"])
     time.sleep(1.5)
     assert len(stack.receiver.at("gone")) == 1
@@ -388,7 +378,7 @@ def test_past_the_window_a_dead_letter_that_can_be_redelivered(
 ) -> None:
     sub = subscribe(api, stack.receiver.on("down", then=Answer(503)))
     [notice_id] = stack.produce(str(uuid.uuid4()), ["persoon.naam"])
-    [dead] = until(lambda: api.get("/dode-brieven").json(), WINDOW + 15, "a dead letter")
+    [dead] = eventually(lambda: api.get("/dode-brieven").json(), WINDOW + 15, "a dead letter")
     assert (dead["abonnement"], dead["noticeId"], dead["laatsteStatus"]) == (
         sub["id"],
         notice_id,
@@ -422,7 +412,7 @@ def test_a_paused_subscription_gets_what_came_meanwhile_on_resume(
     sub = subscribe(api, stack.receiver.on("paused"))
     assert api.post(f"/abonnementen/{sub['id']}/pauzeren").json()["status"] == "gepauzeerd"
     ids = [i for _ in range(3) for i in stack.produce(str(uuid.uuid4()), ["persoon.naam"])]
-    until(lambda: api.get(f"/abonnementen/{sub['id']}").json()["wachtend"] == 3, what="queued")
+    eventually(lambda: api.get(f"/abonnementen/{sub['id']}").json()["wachtend"] == 3, what="queued")
     time.sleep(0.5)
     assert stack.receiver.at("paused") == []
     assert api.post(f"/abonnementen/{sub['id']}/hervatten").json()["status"] == "actief"
@@ -437,7 +427,7 @@ def test_a_killed_dispatcher_loses_nothing(stack: Stack, api: httpx.Client) -> N
     for _ in range(200):
         ids += stack.produce(str(uuid.uuid4()), ["persoon.naam"], partition=0, flush=False)
     stack.producer.flush(10)
-    until(lambda: len(stack.receiver.at("crash")) >= 40, what="deliveries under way")
+    eventually(lambda: len(stack.receiver.at("crash")) >= 40, what="deliveries under way")
     proc = stack.process.proc
     assert proc is not None
     proc.send_signal(signal.SIGKILL)
@@ -683,7 +673,7 @@ def test_an_app_registered_from_its_manifest_may_subscribe_without_a_restart(
             write_policy(store, policy.model_copy(update={"apps": (*policy.apps, registered)}))
         finally:
             store.close()
-        created = until(lambda: (r := client.post("/abonnementen", json=body)).status_code == 201
-                        and r, 15, "the registered app's subscription")  # fmt: skip
+        created = eventually(lambda: (r := client.post("/abonnementen", json=body)).status_code
+                             == 201 and r, 15, "the registered app's subscription")  # fmt: skip
         assert created.json()["appId"] == app_id
         client.delete(f"/abonnementen/{created.json()['id']}")
