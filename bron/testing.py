@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 from bron.kafka.broker import LocalBroker
+from bron.kafka.clients import end_offsets, make_consumer
 from bron.settings import Settings, load_settings
 
 
@@ -26,6 +28,20 @@ def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout} s: {what or check}")
         time.sleep(every)
+
+
+def topic_ends(
+    bootstrap: str, topics: Iterable[str] | Callable[[str], bool]
+) -> dict[tuple[str, int], int]:
+    """(topic, partition) → its end offset now, for the named topics or for every topic whose
+    name the predicate accepts (a throwaway consumer that joins no group)."""
+    consumer = make_consumer(bootstrap, f"ends-{uuid.uuid4().hex[:8]}")
+    try:
+        if callable(topics):
+            topics = [t for t in consumer.list_topics(timeout=10).topics if topics(t)]
+        return end_offsets(consumer, topics)
+    finally:
+        consumer.close()
 
 
 def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:

@@ -12,9 +12,8 @@ from prometheus_client import start_http_server
 from prometheus_client.core import REGISTRY, CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from bron.kafka.clients import make_consumer
+from bron.kafka.clients import end_offsets, make_consumer
 from streams.pipeline import Pipeline
-from streams.replay import end_offsets
 
 log = structlog.get_logger("bron.streams")
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
-from bron.kafka.clients import make_consumer
+from bron.kafka.clients import end_offsets, make_consumer
 from streams.pipeline import Message, Pipeline
 
 
@@ -90,17 +90,4 @@ def _assign(
             ends[(topic, partition)] = high
             assignment.append(TopicPartition(topic, partition, start))
     consumer.assign(assignment)
-    return ends
-
-
-def end_offsets(
-    consumer: Consumer, topics: Sequence[str], timeout: float = 10
-) -> dict[tuple[str, int], int]:
-    """(topic, partition) → the offset the next record will get, for every partition."""
-    metadata = consumer.list_topics(timeout=timeout)
-    ends: dict[tuple[str, int], int] = {}
-    for topic in topics:
-        for partition in metadata.topics[topic].partitions:
-            _low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout)
-            ends[(topic, partition)] = high
     return ends

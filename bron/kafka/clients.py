@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer, Producer, TopicPartition
 
 _log = logging.getLogger("bron.kafka.client")
 
@@ -44,3 +45,16 @@ def make_producer(bootstrap: str, **overrides: Any) -> Producer:
 
 def make_consumer(bootstrap: str, group_id: str, **overrides: Any) -> Consumer:
     return Consumer(consumer_config(bootstrap, group_id, **overrides))
+
+
+def end_offsets(
+    consumer: Consumer, topics: Iterable[str], timeout: float = 10
+) -> dict[tuple[str, int], int]:
+    """(topic, partition) → the offset the next record will get, for every partition."""
+    metadata = consumer.list_topics(timeout=timeout)
+    ends: dict[tuple[str, int], int] = {}
+    for topic in topics:
+        for partition in metadata.topics[topic].partitions:
+            _low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout)
+            ends[(topic, partition)] = high
+    return ends

@@ -1,13 +1,16 @@
 """What a registry's use cases need of their database: transactions and read connections.
 
-An `Engine` is one; a `Batch` is another: one open transaction in which every `begin()` is a
-savepoint, so that a bulk load (`bron generate`) commits thousands of commands at once while a
-refused command still rolls back alone and the commands themselves stay the same code."""
+An `Engine` is one; `Engines` is one that reads on a second engine (on SQLite a read then never
+queues for the write lock); a `Batch` is another: one open transaction in which every `begin()`
+is a savepoint, so that a bulk load (`bron generate`) commits thousands of commands at once
+while a refused command still rolls back alone and the commands themselves stay the same
+code."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import Connection, Engine
@@ -17,6 +20,22 @@ class Database(Protocol):
     def begin(self) -> AbstractContextManager[Connection]: ...
 
     def connect(self) -> AbstractContextManager[Connection]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Engines:
+    """Transactions on the writer engine, read connections on the reader engine. On SQLite the
+    writer takes the write lock when a transaction begins (`bron.db.make_engine`), so a read
+    through it would wait for every write in progress; in WAL mode a reader does not."""
+
+    writer: Engine
+    reader: Engine
+
+    def begin(self) -> AbstractContextManager[Connection]:
+        return self.writer.begin()
+
+    def connect(self) -> AbstractContextManager[Connection]:
+        return self.reader.connect()
 
 
 class Batch:

@@ -22,7 +22,7 @@ def create_app(settings: Settings, run_relay: bool = True) -> tuple[FastAPI, Reg
         "Basisregistratie Adressen en Gebouwen: woonplaatsen, openbare ruimten, "
         "nummeraanduidingen, verblijfsobjecten en panden. Every change is published as an event.",
     )
-    registry = BagRegistry(runtime.engine, runtime.publisher("bag-object"))
+    registry = BagRegistry(runtime.database, runtime.publisher("bag-object"))
     api.mount(app, registry, runtime.keys)
     app.router.lifespan_context = runtime.lifespan(run_relay)
     return app, runtime

@@ -37,7 +37,7 @@ def create_app(
         "need an app, a purpose (X-Bron-Doel) and the fields that purpose allows.",
     )
     registry = BrpRegistry(
-        runtime.engine, runtime.publisher("persoon"), addresses, datetime.date.today
+        runtime.database, runtime.publisher("persoon"), addresses, datetime.date.today
     )
     api.mount(app, registry, runtime.keys, policy or load_policy())
     close = getattr(addresses, "close", None)

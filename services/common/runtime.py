@@ -19,6 +19,7 @@ from bron.db import database_url, make_engine
 from bron.errors import BronError
 from bron.http.auth import KeyPair
 from bron.http.metrics import HttpMetrics
+from bron.registry.database import Engines
 from bron.settings import Settings
 from services.outbox import Outbox, Relay
 from services.outbox.events import OutboxPublisher
@@ -33,8 +34,20 @@ class RegistryRuntime:
     codec: EventCodec
     outbox: Outbox
     keys: KeyPair
+    reader: Engine
     relay: Relay | None = None
     on_close: list[Callable[[], object]] = field(default_factory=list)
+
+    @property
+    def database(self) -> Engines:
+        """What the registry's use cases get: commands write on `engine`, queries read on
+        `reader`."""
+        return Engines(self.engine, self.reader)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.reader is not self.engine:
+            self.reader.dispose()
 
     def publisher(self, aggregate_type: str) -> OutboxPublisher:
         return OutboxPublisher(self.codec, self.outbox, aggregate_type)
@@ -63,7 +76,7 @@ class RegistryRuntime:
                 for close in self.on_close:
                     close()
                 self.codec.registry.close()
-                self.engine.dispose()
+                self.dispose()
 
         return lifespan
 
@@ -72,7 +85,7 @@ class RegistryRuntime:
         is not failing to publish."""
         checks: dict[str, str] = {}
         try:
-            with self.engine.connect() as conn:
+            with self.reader.connect() as conn:
                 conn.execute(text("SELECT 1"))
             checks["database"] = "ok"
         except SQLAlchemyError as exc:
@@ -90,7 +103,7 @@ class RegistryRuntime:
     def _measure(self, metrics: HttpMetrics) -> None:
         """The outbox and its relay, read when scraped."""
         metrics.add_gauge("bron_outbox_pending", "Outbox rows not yet published",
-                          lambda: float(self.outbox.pending(self.engine)))  # fmt: skip
+                          lambda: float(self.outbox.pending(self.reader)))  # fmt: skip
         metrics.add_gauge("bron_relay_published_events",
                           "Events the relay published and marked sent since it started",
                           lambda: float(self.relay.published if self.relay else 0))  # fmt: skip
@@ -119,10 +132,13 @@ def check_columns(engine: Engine, metadata: MetaData, name: str) -> None:
 def build_runtime(
     name: str, settings: Settings, metadata: MetaData, outbox: Outbox
 ) -> RegistryRuntime:
-    engine = make_engine(database_url(settings, name))
+    url = database_url(settings, name)
+    engine = make_engine(url)
+    # On PostgreSQL a read does not wait for writers anyway: one engine, one pool.
+    reader = make_engine(url, writer=False) if engine.dialect.name == "sqlite" else engine
     metadata.create_all(engine)
     check_columns(engine, metadata, name)
     registry = RegistryClient(settings.registry_url)
     codec = EventCodec(registry, f"urn:nld:oin:{settings.oin}:systeem:bron-{name}")
     keys = KeyPair(settings.data_dir / "keys")
-    return RegistryRuntime(name, settings, engine, codec, outbox, keys)
+    return RegistryRuntime(name, settings, engine, codec, outbox, keys, reader)

@@ -148,14 +148,14 @@ class Loader:
             self.relays.append(relay)
 
     def pending(self) -> int:
-        return sum(r.outbox.pending(r.engine) for r in self.runtimes.values())
+        return sum(r.outbox.pending(r.reader) for r in self.runtimes.values())
 
     def close(self) -> None:
         """Every relay stopped and every engine closed, even when one of them fails (the first
         failure is raised after the rest were closed)."""
         with ExitStack() as stack:
             for runtime in self.runtimes.values():
-                stack.callback(runtime.engine.dispose)
+                stack.callback(runtime.dispose)
                 stack.callback(runtime.codec.registry.close)
             for relay in self.relays:
                 stack.callback(relay.stop)

@@ -31,7 +31,7 @@ def create_app(
         "Every change is published as an event.",
     )
     registry = ToestemmingRegistry(
-        runtime.engine,
+        runtime.database,
         policy or load_policy(),
         runtime.publisher("toestemming"),
         runtime.publisher("app"),

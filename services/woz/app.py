@@ -33,7 +33,7 @@ def create_app(
         "published as an event keyed by wozObjectnummer. Reads need an app, a purpose "
         "(X-Bron-Doel) and the fields that purpose allows.",
     )
-    registry = WozRegistry(runtime.engine, runtime.publisher("woz-object"), verblijfsobjecten)
+    registry = WozRegistry(runtime.database, runtime.publisher("woz-object"), verblijfsobjecten)
     api.mount(app, registry, runtime.keys, policy or load_policy())
     close = getattr(verblijfsobjecten, "close", None)
     if callable(close):

@@ -26,6 +26,7 @@ from bron.kafka.clients import make_consumer
 from bron.policy import load_policy
 from bron.process import ManagedProcess, bron_command
 from bron.settings import Settings
+from bron.testing import topic_ends
 from services.brp.domain import Inschrijven
 from services.generator import plan
 from services.importer.generate import Loader, generate
@@ -33,7 +34,7 @@ from services.outbox.testing import create_topic
 from services.toestemming.domain import ToestemmingIntrekken, ToestemmingVerlenen
 from services.toestemming.service import ToestemmingRegistry
 from streams.reads import ProjectionReader
-from streams.replay import end_offsets, replay
+from streams.replay import replay
 from streams.store import ProjectionStore
 from streams.worker import SOURCES, build_pipeline
 from tests.bench.harness import BenchContext, Distribution, Measurement
@@ -160,16 +161,8 @@ def _consents(loader: Loader) -> ToestemmingRegistry:
                                runtime.publisher("app"), runtime.publisher("doel"))  # fmt: skip
 
 
-def _ends(bootstrap: str) -> dict[tuple[str, int], int]:
-    consumer = make_consumer(bootstrap, f"ends-{uuid.uuid4().hex[:6]}")
-    try:
-        return end_offsets(consumer, SOURCES)
-    finally:
-        consumer.close()
-
-
 def _worker_run(settings: Settings, folder: Path, repeat: int) -> tuple[float, float]:
-    ends = _ends(settings.bootstrap_servers)
+    ends = topic_ends(settings.bootstrap_servers, SOURCES)
     total = sum(ends.values())
     store = ProjectionStore(database_url(settings, "projections"))
     env = {"BRON_DATA_DIR": str(settings.data_dir),
@@ -237,7 +230,7 @@ def _revocations(
     latencies: list[float] = []
     worker.start()
     try:
-        target = sum(_ends(bootstrap).values())
+        target = sum(topic_ends(bootstrap, SOURCES).values())
         caught_up = ProjectionStore(database_url(settings, "projections"))
         while (
             _done(caught_up, settings.streams_group) < target

@@ -179,7 +179,7 @@ def registry_run(bootstrap: str, registry_url: str, folder: Path, count: int) ->
         finally:
             consumer.close()
     finally:
-        runtime.engine.dispose()  # the lifespan did, unless the server never started
+        runtime.dispose()  # the lifespan did, unless the server never started
 
 
 @contextmanager

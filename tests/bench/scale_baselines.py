@@ -28,9 +28,9 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 from sqlalchemy import Connection, Engine, Table, func, select
 
 from bron.db import make_engine
+from bron.kafka.clients import end_offsets
 from services.importer.generate import ORDER, Loader
 from services.outbox.message import decode_headers
-from streams.replay import end_offsets
 from tests.bench.generate_load import _bare_write, _json
 from tests.bench.kafka_clients import _topic, produce_rate
 

@@ -24,12 +24,12 @@ from sqlalchemy import Engine, func, select
 from bron.db import database_url
 from bron.process import ManagedProcess
 from bron.settings import Settings
+from bron.testing import topic_ends
 from streams.store import ProjectionStore
 from streams.store_engine import store_engine
 from streams.store_tables import consumer_offset, entity, projection_view
 from streams.worker import SOURCES
 from tests.bench.harness import Measurement
-from tests.bench.projections import _ends
 from tests.bench.scale_baselines import bare_consume
 from tests.bench.scale_stack import running, worker
 from tests.bench.scale_watch import MemoryWatch, Progress, mib
@@ -85,7 +85,7 @@ def worker_stage(settings: Settings, folder: Path, workers: int, watch: MemoryWa
     progress = Progress("streams")
     url = database_url(settings, "projections")
     ProjectionStore(url).close()  # empty, with its tables, before the poll below reads it
-    ends = _ends(settings.bootstrap_servers)
+    ends = topic_ends(settings.bootstrap_servers, SOURCES)
     done = Streamed(events=sum(ends.values()))
     progress.say(f"{done.events:,} events on {len(SOURCES)} topics; the bare consumer first")
     read, done.bare_seconds = bare_consume(settings.bootstrap_servers, SOURCES)

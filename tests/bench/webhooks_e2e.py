@@ -31,20 +31,19 @@ import httpx
 
 from bron.db import database_url
 from bron.http.auth import KeyPair, issue
-from bron.kafka.clients import make_consumer
 from bron.process import ManagedProcess, bron_command
 from bron.settings import Settings
-from bron.testing import free_ports
+from bron.testing import free_ports, topic_ends
 from services.brp.domain import Inschrijven
 from services.generator import plan
 from services.importer.generate import Loader, generate
 from services.toestemming.domain import ToestemmingVerlenen
 from services.toestemming.service import ToestemmingRegistry
 from services.webhooks.store import WebhookStore
-from streams.replay import end_offsets
 from streams.store import ProjectionStore
+from streams.worker import SOURCES
 from tests.bench.harness import BenchContext, Distribution, Measurement
-from tests.bench.projections import _consents, _done, _ends, _round_trips, _settings
+from tests.bench.projections import _consents, _done, _round_trips, _settings
 from tests.integration.registries import registry_settings
 
 APP, DOEL, KIND, GEMEENTE = "parkeren", "parkeervergunning", "toestemming-gewijzigd", "0363"
@@ -151,7 +150,7 @@ def _worker(settings: Settings, folder: Path) -> ManagedProcess:
 
 def _catch_up_worker(worker: ManagedProcess, settings: Settings) -> None:
     """Until the worker's store has the source topics to their end: measured at rest."""
-    target = sum(_ends(settings.bootstrap_servers).values())
+    target = sum(topic_ends(settings.bootstrap_servers, SOURCES).values())
     store = ProjectionStore(database_url(settings, "projections"))
     try:
         _wait(lambda: _done(store, settings.streams_group) >= target, 900,
@@ -187,7 +186,8 @@ def _deliveries(
     }
     command = bron_command("webhooks", "dispatch", "--instance", "e2e")
     dispatcher = ManagedProcess("webhooks", command, folder / "webhooks.log", env)
-    apps = _app_ends(ctx.bootstrap)  # the per-app topics as the worker left them
+    # the per-app topics as the worker left them
+    apps = topic_ends(ctx.bootstrap, lambda t: t.startswith("bron.app."))
     dispatcher.start()
     try:
         dispatcher.wait_healthy(f"{api_url}/health", 60)
@@ -223,15 +223,6 @@ def _deliveries(
         return committed, arrived
     finally:
         dispatcher.stop()
-
-
-def _app_ends(bootstrap: str) -> dict[tuple[str, int], int]:
-    consumer = make_consumer(bootstrap, f"ends-{uuid.uuid4().hex[:6]}")
-    try:
-        topics = [t for t in consumer.list_topics(timeout=10).topics if t.startswith("bron.app.")]
-        return end_offsets(consumer, topics)
-    finally:
-        consumer.close()
 
 
 def _read_to(stored: dict[tuple[str, int], int], ends: dict[tuple[str, int], int]) -> bool:

@@ -94,6 +94,27 @@ def test_objects_are_created_read_and_found_by_address(bag: Any) -> None:
     assert none == []
 
 
+def test_reads_readiness_and_metrics_do_not_wait_for_a_write_in_progress(bag: Any) -> None:
+    """On SQLite a write transaction holds the database's write lock from its start; reads go
+    through a reader engine and must not queue behind it (through the writer they waited for
+    the lock, up to its 30 s timeout)."""
+    client, auth, runtime = bag
+    ids = create_address(client, auth, "1012AB")
+    with runtime.engine.begin() as held:  # a write in progress: the lock is taken here
+        held.exec_driver_sql("SELECT 1")
+        started = time.monotonic()
+        with httpx.Client(base_url=str(client.base_url), timeout=5) as quick:
+            read = quick.get(f"/verblijfsobjecten/{ids['verblijfsobject']}", headers=auth)
+            ready = quick.get("/ready")
+            metrics = quick.get("/metrics")
+        took = time.monotonic() - started
+    assert read.status_code == 200, read.text
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"]["database"] == "ok"
+    assert "bron_outbox_pending" in metrics.text
+    assert took < 5, f"the reads waited {took:.1f} s for the write lock"
+
+
 def test_reads_return_only_the_fields_asked(bag: Any) -> None:
     client, auth, _runtime = bag
     ids = create_address(client, auth, "2511AA")

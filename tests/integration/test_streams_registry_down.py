@@ -16,13 +16,11 @@ from bron.contracts.registry_client import RegistryClient, compact
 from bron.contracts.schemafiles import load_schema_files
 from bron.db import database_url
 from bron.kafka.admin import ensure_topics
-from bron.kafka.clients import make_consumer
 from bron.settings import Settings, load_settings
-from bron.testing import broker_settings, eventually, running_broker, serving
+from bron.testing import broker_settings, eventually, running_broker, serving, topic_ends
 from bron.topics import TOPICS
 from services.importer.generate import Loader, generate
 from services.schema_registry.app import create_app
-from streams.replay import end_offsets
 from streams.store import ProjectionStore
 from streams.worker import SOURCES
 from tests.integration.registries import registry_settings
@@ -37,14 +35,6 @@ def _stored(settings: Settings) -> int:
             return sum(sum(tx.offsets(settings.streams_group, t).values()) for t in SOURCES)
     finally:
         store.close()
-
-
-def _ends(bootstrap: str, topics: tuple[str, ...]) -> int:
-    consumer = make_consumer(bootstrap, f"ends-{uuid.uuid4().hex[:6]}")
-    try:
-        return sum(end_offsets(consumer, topics).values())
-    finally:
-        consumer.close()
 
 
 def test_a_worker_waits_for_the_schema_registry_and_then_catches_up(tmp_path: Path) -> None:
@@ -67,7 +57,7 @@ def test_a_worker_waits_for_the_schema_registry_and_then_catches_up(tmp_path: Pa
                 eventually(lambda: not loader.pending(), 60, "the relays published every change")
             finally:
                 loader.close()
-        events = _ends(broker.bootstrap, SOURCES)
+        events = sum(topic_ends(broker.bootstrap, SOURCES).values())
         assert events > 150
         ProjectionStore(database_url(settings, "projections")).close()
 
@@ -86,7 +76,9 @@ def test_a_worker_waits_for_the_schema_registry_and_then_catches_up(tmp_path: Pa
         finally:
             worker.stop()
         assert _stored(settings) == events
-        assert _ends(broker.bootstrap, ("bron.dead-letter",)) == 0, "nothing dead-lettered"
+        assert sum(topic_ends(broker.bootstrap, ["bron.dead-letter"]).values()) == 0, (
+            "nothing dead-lettered"
+        )
         text = log.read_text(errors="replace")
         assert "streams.worker_failed" not in text
         assert text.count("streams.waiting_for_registry") >= 2

@@ -22,11 +22,11 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bron.db import database_url
-from bron.kafka.clients import make_consumer
 from bron.process import ManagedProcess
 from bron.settings import Settings
+from bron.testing import topic_ends
 from services.importer.generate import Loader, generate
-from streams.replay import end_offsets, replay
+from streams.replay import replay
 from streams.worker import SOURCES, build_pipeline
 from tests.integration.streams_support import streams_stack, worker_process
 
@@ -67,11 +67,8 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings,
 
 
 def ends(bootstrap: str) -> dict[tuple[str, int], int]:
-    consumer = make_consumer(bootstrap, f"ends-{uuid.uuid4().hex[:6]}")
-    try:  # partitions without records have no offset in the store either
-        return {tp: high for tp, high in end_offsets(consumer, SOURCES).items() if high}
-    finally:
-        consumer.close()
+    # partitions without records have no offset in the store either
+    return {tp: high for tp, high in topic_ends(bootstrap, SOURCES).items() if high}
 
 
 def stored_offsets(url: str, group: str) -> dict[tuple[str, int], int]:
