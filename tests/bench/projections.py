@@ -17,9 +17,12 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from confluent_kafka import Producer, TopicPartition
+from sqlalchemy import Engine, func, select
 
 from bron.db import database_url
 from bron.kafka.clients import make_consumer
@@ -36,6 +39,8 @@ from services.toestemming.service import ToestemmingRegistry
 from streams.reads import ProjectionReader
 from streams.replay import replay
 from streams.store import ProjectionStore
+from streams.store_engine import store_engine
+from streams.store_tables import consumer_offset
 from streams.worker import SOURCES, build_pipeline
 from tests.bench.harness import BenchContext, Distribution, Measurement
 from tests.integration.registries import contracts_registry, registry_settings
@@ -157,14 +162,14 @@ def _settings(base: Settings, folder: str, group: str) -> Settings:
 
 def _consents(loader: Loader) -> ToestemmingRegistry:
     runtime = loader.runtimes["toestemming"]
-    return ToestemmingRegistry(runtime.engine, load_policy(), runtime.publisher("toestemming"),
+    return ToestemmingRegistry(runtime.database, load_policy(), runtime.publisher("toestemming"),
                                runtime.publisher("app"), runtime.publisher("doel"))  # fmt: skip
 
 
 def _worker_run(settings: Settings, folder: Path, repeat: int) -> tuple[float, float]:
     ends = topic_ends(settings.bootstrap_servers, SOURCES)
     total = sum(ends.values())
-    store = ProjectionStore(database_url(settings, "projections"))
+    ProjectionStore(database_url(settings, "projections")).close()  # its tables, for the poll
     env = {"BRON_DATA_DIR": str(settings.data_dir),
            "BRON_KAFKA_BOOTSTRAP": settings.bootstrap_servers,
            "BRON_SCHEMA_REGISTRY_URL": str(settings.schema_registry_url),
@@ -176,28 +181,44 @@ def _worker_run(settings: Settings, folder: Path, repeat: int) -> tuple[float, f
     worker.start()
     first_at = first_done = None
     try:
-        while True:
-            done = _done(store, settings.streams_group)
-            now = time.perf_counter()
-            if first_at is None and done:
-                first_at, first_done = now, done
-            if done >= total:
-                break
-            if now - started > 900:
-                raise TimeoutError(f"the worker did {done} of {total} events in 900 s")
-            time.sleep(0.05)
+        with consumed(settings) as done_now:
+            while True:
+                done = done_now()
+                now = time.perf_counter()
+                if first_at is None and done:
+                    first_at, first_done = now, done
+                if done >= total:
+                    break
+                if now - started > 900:
+                    raise TimeoutError(f"the worker did {done} of {total} events in 900 s")
+                time.sleep(0.05)
     finally:
         worker.stop()
-        store.close()
     assert first_at is not None
     assert first_done is not None
     elapsed = max(now - first_at, 1e-6)
     return (total - first_done) / elapsed, first_at - started
 
 
-def _done(store: ProjectionStore, group: str) -> int:
-    with store.transaction() as tx:
-        return sum(sum(tx.offsets(group, topic).values()) for topic in SOURCES)
+@contextmanager
+def consumed(settings: Settings) -> Iterator[Callable[[], int]]:
+    """How many source events the worker's store has consumed, asked through a reader engine
+    (through the store's writer engine each poll would queue for the worker's write lock)."""
+    engine = store_engine(database_url(settings, "projections"), writer=False)
+    try:
+        yield lambda: stored_offsets(engine, settings.streams_group)
+    finally:
+        engine.dispose()
+
+
+def stored_offsets(engine: Engine, group: str) -> int:
+    """The sum of the group's next offsets on the source topics, as the store has them."""
+    t = consumer_offset
+    query = select(func.coalesce(func.sum(t.c.next_offset), 0)).where(
+        t.c.consumer == group, t.c.topic.in_(SOURCES)
+    )
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
 
 
 def _revocations(
@@ -231,12 +252,9 @@ def _revocations(
     worker.start()
     try:
         target = sum(topic_ends(bootstrap, SOURCES).values())
-        caught_up = ProjectionStore(database_url(settings, "projections"))
-        while (
-            _done(caught_up, settings.streams_group) < target
-        ):  # measured at rest, not catching up
-            time.sleep(0.2)
-        caught_up.close()
+        with consumed(settings) as done_now:  # measured at rest, not catching up
+            while done_now() < target:
+                time.sleep(0.2)
         for person in residents:
             granted = ToestemmingVerlenen(toestemmingId=uuid.uuid4(),
                                           persoonId=uuid.UUID(person.persoon_id),

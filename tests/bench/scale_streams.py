@@ -27,9 +27,10 @@ from bron.settings import Settings
 from bron.testing import topic_ends
 from streams.store import ProjectionStore
 from streams.store_engine import store_engine
-from streams.store_tables import consumer_offset, entity, projection_view
+from streams.store_tables import entity, projection_view
 from streams.worker import SOURCES
 from tests.bench.harness import Measurement
+from tests.bench.projections import stored_offsets
 from tests.bench.scale_baselines import bare_consume
 from tests.bench.scale_stack import running, worker
 from tests.bench.scale_watch import MemoryWatch, Progress, mib
@@ -133,7 +134,7 @@ def _follow(
     moved = time.monotonic()
     while not trail or trail[-1].events < total:
         _check_alive(processes)
-        now, count = time.perf_counter(), _offsets(engine, group)
+        now, count = time.perf_counter(), stored_offsets(engine, group)
         if count and (not trail or count != trail[-1].events):
             rss = sum(watch.current_kb(p.name) for p in processes)
             trail.append(Sample(now, count, rss))
@@ -163,15 +164,6 @@ def _check_alive(processes: list[ManagedProcess]) -> None:
     for p in processes:
         if p.proc is not None and p.proc.poll() is not None:
             raise RuntimeError(f"{p.name} exited with {p.proc.returncode}; see {p.log_file}")
-
-
-def _offsets(engine: Engine, group: str) -> int:
-    t = consumer_offset
-    query = select(func.coalesce(func.sum(t.c.next_offset), 0)).where(
-        t.c.consumer == group, t.c.topic.in_(SOURCES)
-    )
-    with engine.connect() as conn:
-        return int(conn.execute(query).scalar_one())
 
 
 def slices(trail: list[Sample], total: int, count: int = SLICES) -> list[Slice]:

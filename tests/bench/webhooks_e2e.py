@@ -43,7 +43,7 @@ from services.webhooks.store import WebhookStore
 from streams.store import ProjectionStore
 from streams.worker import SOURCES
 from tests.bench.harness import BenchContext, Distribution, Measurement
-from tests.bench.projections import _consents, _done, _round_trips, _settings
+from tests.bench.projections import _consents, _round_trips, _settings, consumed
 from tests.integration.registries import registry_settings
 
 APP, DOEL, KIND, GEMEENTE = "parkeren", "parkeervergunning", "toestemming-gewijzigd", "0363"
@@ -151,12 +151,9 @@ def _worker(settings: Settings, folder: Path) -> ManagedProcess:
 def _catch_up_worker(worker: ManagedProcess, settings: Settings) -> None:
     """Until the worker's store has the source topics to their end: measured at rest."""
     target = sum(topic_ends(settings.bootstrap_servers, SOURCES).values())
-    store = ProjectionStore(database_url(settings, "projections"))
-    try:
-        _wait(lambda: _done(store, settings.streams_group) >= target, 900,
-              "the worker catching up", worker)  # fmt: skip
-    finally:
-        store.close()
+    ProjectionStore(database_url(settings, "projections")).close()  # its tables, for the poll
+    with consumed(settings) as done_now:
+        _wait(lambda: done_now() >= target, 900, "the worker catching up", worker)
 
 
 def _deliveries(

@@ -33,7 +33,7 @@ class StreamsStack:
 def consent_register(loader: Loader) -> ToestemmingRegistry:
     """The consent register's use cases on the loader's database, with the example policy."""
     runtime = loader.runtimes["toestemming"]
-    return ToestemmingRegistry(runtime.engine, load_policy(), runtime.publisher("toestemming"),
+    return ToestemmingRegistry(runtime.database, load_policy(), runtime.publisher("toestemming"),
                                runtime.publisher("app"), runtime.publisher("doel"))  # fmt: skip
 
 

@@ -55,6 +55,17 @@ def test_gateway_benchmark_measures_figures_and_baselines(bootstrap: str) -> Non
     assert all(m.baseline in keys for m in results if m.baseline)
 
 
+def test_projections_benchmark_measures_figures_and_baselines(bootstrap: str) -> None:
+    from tests.bench.projections import bench_projections
+
+    results = bench_projections(BenchContext(bootstrap=bootstrap, repeats=1, quick=True))
+    keys = {m.key for m in results}
+    assert {"streams.bare", "streams.worker", "streams.revocation.p50",
+            "streams.revocation.p99", "streams.read.p99"} <= keys  # fmt: skip
+    assert all(m.value > 0 for m in results)
+    assert all(m.baseline in keys for m in results if m.baseline)
+
+
 def test_webhooks_benchmark_measures_figures_and_baselines(bootstrap: str) -> None:
     from tests.bench.webhooks import bench_webhooks
 
