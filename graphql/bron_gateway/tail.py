@@ -48,6 +48,14 @@ class EventsUnavailable(GatewayError):
                          suggestion="subscribe again later, with the last cursor")  # fmt: skip
 
 
+def end_reason(exc: Exception) -> str:
+    """Why a subscription ended, in words for the app builder: not the exception's class, and
+    not the broker's message (it names hosts and internals; the gateway's log has the class)."""
+    if isinstance(exc, KafkaException):
+        return "Kafka stopped serving the app's topic"
+    return "the gateway could not go on reading them"
+
+
 # -- the Kafka tail --------------------------------------------------------------------------
 
 
@@ -132,7 +140,7 @@ class Tail:
                     refresh = time.monotonic() + REFRESH
         except Exception as exc:  # the broker, or a fatal consumer error: the subscription ends
             log.error("subscription consumer failed", topic=self.topic, error=type(exc).__name__)
-            end = EventsUnavailable(type(exc).__name__)
+            end = EventsUnavailable(end_reason(exc))
             self._settle(end)
         finally:
             self._stop.set()

@@ -25,7 +25,7 @@ from bron_gateway.errors import (
 from bron_gateway.gebeurtenis_types import decode_cursor, encode_cursor, gebeurtenis, wanted
 from bron_gateway.schema import build_schema
 from bron_gateway.subscriptions import Subscriber
-from bron_gateway.tail import Item, SubscriptionService
+from bron_gateway.tail import EventsUnavailable, Item, SubscriptionService, end_reason
 from bron_gateway.testing import MemoryLog
 from bron_gateway.trace import trace_from
 from bron_gateway.verwerkingslog import Pseudonymiser
@@ -320,3 +320,15 @@ def test_subscriptions_only_over_the_websocket_and_queries_only_over_post(
     assert "WebSocket" in over_http.errors[0].message
     over_socket = asyncio.run(_first(schema, "{ __typename }", _socket(policy, None)))
     assert "POST" in over_socket.errors[0].message
+
+
+def test_an_ended_subscription_says_why_in_words_not_in_class_names_or_hosts() -> None:
+    from confluent_kafka import KafkaError, KafkaException
+
+    broker = KafkaException(KafkaError(KafkaError._ALL_BROKERS_DOWN, "10.1.2.3:9092/1: down"))
+    for exc in (broker, RuntimeError("boom")):
+        message = EventsUnavailable(end_reason(exc)).message
+        assert message.startswith("the app's events cannot be read (")
+        for internal in ("KafkaException", "RuntimeError", "10.1.2.3", "boom"):
+            assert internal not in message, (internal, message)
+    assert "Kafka" in end_reason(broker)
