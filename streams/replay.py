@@ -8,13 +8,14 @@ nothing to Kafka."""
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
-from bron.kafka.clients import end_offsets, make_consumer
+from bron.kafka.clients import end_offsets, make_consumer, watermarks
 from streams.pipeline import Message, Pipeline
 
 
@@ -64,6 +65,25 @@ def replay(
         consumer.close()
     done.seconds = time.perf_counter() - started
     return done
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """A partition whose first records are gone (the topic's retention, or deleted records):
+    a replay of it does not see every event that was published."""
+
+    topic: str
+    partition: int
+    first: int  # the first offset still kept
+
+
+def history_cuts(bootstrap: str, topics: Sequence[str]) -> list[Cut]:
+    consumer = make_consumer(bootstrap, f"cuts-{uuid.uuid4().hex[:8]}")
+    try:
+        found = watermarks(consumer, topics)
+    finally:
+        consumer.close()
+    return [Cut(t, p, low) for (t, p), (low, _high) in sorted(found.items()) if low > 0]
 
 
 def _message(m: Any) -> Message | None:

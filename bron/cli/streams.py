@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from bron.errors import BronError
 from bron.settings import load_settings
 
 app = typer.Typer(help="Stream workers: consent- and purpose-filtered projections.",
@@ -29,13 +30,20 @@ def worker(
 
 
 @app.command()
-def rebuild() -> None:
+def rebuild(
+    incomplete: Annotated[bool, typer.Option(help="Rebuild even though a topic no longer "
+                                             "holds its first events (retention)")] = False,
+) -> None:  # fmt: skip
     """Empty the projection store and rebuild it from every topic's first offset: the register
-    of apps and purposes and the consents first, then the registries. Stop the workers first."""
+    of apps and purposes and the consents first, then the registries. Stop the workers first.
+
+    Refused, before anything is emptied, when a topic no longer starts at offset 0: the
+    registries' personal-data topics keep 365 days, and an entity without a newer event would
+    be missing from the rebuilt projections."""
     from rich.progress import Progress
 
     from bron.logs import configure_logging
-    from streams.replay import replay
+    from streams.replay import history_cuts, replay
     from streams.worker import SOURCES, active_members, build_pipeline
 
     settings = load_settings()
@@ -45,6 +53,19 @@ def rebuild() -> None:
         raise typer.BadParameter(
             f"{members} worker(s) of group {settings.streams_group!r} are running; stop them "
             "first (a rebuild and a worker must not write the store at the same time)"
+        )
+    topics = ["bron.policy.events", "bron.toestemming.events", *SOURCES]
+    cuts = history_cuts(settings.bootstrap_servers, list(dict.fromkeys(topics)))
+    if cuts and not incomplete:
+        named = ", ".join(f"{c.topic} partition {c.partition} from offset {c.first}"
+                          for c in cuts[:5])  # fmt: skip
+        more = f" and {len(cuts) - 5} more" if len(cuts) > 5 else ""
+        raise BronError(
+            f"{len(cuts)} partition(s) no longer hold their first events ({named}{more}): a "
+            "rebuild from Kafka would leave out every entity without a newer event; the store "
+            "was not touched",
+            suggestion="keep the store (or restore a backup of it), or rebuild anyway with "
+            "--incomplete",
         )
     pipeline = build_pipeline(settings, rebuild=True)
     try:

@@ -47,14 +47,22 @@ def make_consumer(bootstrap: str, group_id: str, **overrides: Any) -> Consumer:
     return Consumer(consumer_config(bootstrap, group_id, **overrides))
 
 
+def watermarks(
+    consumer: Consumer, topics: Iterable[str], timeout: float = 10
+) -> dict[tuple[str, int], tuple[int, int]]:
+    """(topic, partition) → (the first offset still kept, the offset the next record will
+    get), for every partition of the topics."""
+    metadata = consumer.list_topics(timeout=timeout)
+    found: dict[tuple[str, int], tuple[int, int]] = {}
+    for topic in topics:
+        for partition in metadata.topics[topic].partitions:
+            low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout)
+            found[(topic, partition)] = (low, high)
+    return found
+
+
 def end_offsets(
     consumer: Consumer, topics: Iterable[str], timeout: float = 10
 ) -> dict[tuple[str, int], int]:
     """(topic, partition) → the offset the next record will get, for every partition."""
-    metadata = consumer.list_topics(timeout=timeout)
-    ends: dict[tuple[str, int], int] = {}
-    for topic in topics:
-        for partition in metadata.topics[topic].partitions:
-            _low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout)
-            ends[(topic, partition)] = high
-    return ends
+    return {tp: high for tp, (_low, high) in watermarks(consumer, topics, timeout).items()}
