@@ -2,8 +2,8 @@
 
 Each function answers what it found, or `Unavailable` naming the component and why (an error's
 name, never its data): a broker or registry that is down costs its own section, not the page.
-The broker's answers reuse `bron status`'s functions (`bron.cli.status`): the same connect
-check, offsets and lag, so the catalog and `bron status` never disagree.
+The broker's answers reuse `bron status`'s probes (`bron.probes`): the same connect check,
+offsets and lag, so the catalog and `bron status` never disagree.
 
 Nothing here reads personal data: the dead letters are decoded with a reader schema that has
 no `key` and `value` (Avro schema resolution skips those bytes), and of the original headers
@@ -27,8 +27,7 @@ from fastavro import parse_schema, schemaless_reader
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bron.cli import status
-from bron.cli.status import Component, Group
+from bron import probes
 from bron.contracts.codec import DecodeError, wire_split
 from bron.contracts.registry_client import RegistryClient, RegistryClientError
 from bron.contracts.schemafiles import (
@@ -43,6 +42,7 @@ from bron.kafka.admin import admin_client
 from bron.kafka.clients import make_consumer
 from bron.logs import get_logger
 from bron.policy import Policy
+from bron.probes import Component, Group
 from bron.settings import PROJECT_ROOT, Settings
 from bron.topics import DEAD_LETTER, TOPICS
 from services.catalog.model import (
@@ -75,14 +75,14 @@ CATALOG_GROUP = "bron-catalog"  # only assigns partitions: never joins or commit
 
 async def components(settings: Settings) -> list[Component] | Unavailable:
     try:
-        found, _metadata = await status._components(settings)
+        found, _metadata = await probes.components(settings)
     except Exception as exc:  # a section, not the page
         return _unavailable("bron status", exc)
     return found
 
 
 def where(settings: Settings) -> dict[str, str]:
-    store = status._store_url(settings, "projections")
+    store = probes.store_url(settings, "projections")
     return {
         "Kafka": settings.bootstrap_servers,
         "schemaregister": settings.registry_url,
@@ -100,21 +100,21 @@ def _without_password(url: str) -> str:
 def broker_topics(bootstrap: str) -> BrokerTopics | Unavailable:
     """Partitions of every topic; configs and record counts of the declared and per-app
     topics."""
-    refused = status._connect(bootstrap)
+    refused = probes.connect(bootstrap)
     if refused is not None:
         return Unavailable("Kafka", refused)
     try:
         admin = admin_client(bootstrap)
-        metadata = admin.list_topics(timeout=status.TIMEOUT)
+        metadata = admin.list_topics(timeout=probes.TIMEOUT)
         partitions = {name: len(t.partitions) for name, t in metadata.topics.items()}
         declared = {s.name for s in TOPICS}
         shown = sorted(t for t in partitions if t in declared or t.startswith(APP_TOPICS))
         configs: dict[str, dict[str, str]] = {}
         if shown:
             resources = [ConfigResource(ResourceType.TOPIC, t) for t in shown]
-            futures = admin.describe_configs(resources, request_timeout=status.OFFSETS_TIMEOUT)
+            futures = admin.describe_configs(resources, request_timeout=probes.OFFSETS_TIMEOUT)
             for resource, future in futures.items():
-                entries = future.result(timeout=status.OFFSETS_TIMEOUT + 1)
+                entries = future.result(timeout=probes.OFFSETS_TIMEOUT + 1)
                 configs[resource.name] = {k: str(e.value) for k, e in entries.items()}
         tps = [TopicPartition(t, p) for t in shown for p in metadata.topics[t].partitions]
         messages = dict.fromkeys(shown, 0)
@@ -122,8 +122,8 @@ def broker_topics(bootstrap: str) -> BrokerTopics | Unavailable:
             # confluent-kafka leaves these two classmethods unannotated
             first = OffsetSpec.earliest()  # type: ignore[no-untyped-call]
             last = OffsetSpec.latest()  # type: ignore[no-untyped-call]
-            low = status._list_offsets(admin, tps, first)
-            for key, high in status._list_offsets(admin, tps, last).items():
+            low = probes.list_offsets(admin, tps, first)
+            for key, high in probes.list_offsets(admin, tps, last).items():
                 messages[key[0]] += max(0, high - low[key])
     except (KafkaException, TimeoutError) as exc:
         return _unavailable("Kafka", exc)
@@ -267,7 +267,7 @@ def current_policy(settings: Settings) -> Policy | Unavailable:
     """The register as the stream workers keep it in the projection store (read-only)."""
     from streams.reads import ProjectionReader
 
-    url = status._store_url(settings, "projections")
+    url = probes.store_url(settings, "projections")
     if url is None:
         return Unavailable("projectie-opslag", "nog niet aangemaakt: start de stream workers")
     try:
@@ -321,16 +321,16 @@ def lag(settings: Settings) -> list[Group] | Unavailable:
     """Bron's own groups as `bron status` measures them, and every other consumer group that
     committed offsets on a per-app topic (an app's own consumers), on those topics."""
     bootstrap = settings.bootstrap_servers
-    refused = status._connect(bootstrap)
+    refused = probes.connect(bootstrap)
     if refused is not None:
         return Unavailable("Kafka", refused)
     try:
         admin = admin_client(bootstrap)
-        metadata = admin.list_topics(timeout=status.TIMEOUT)
-        groups = status._groups(settings, metadata)
+        metadata = admin.list_topics(timeout=probes.TIMEOUT)
+        groups = probes.groups(settings, metadata)
         own = {settings.streams_group, settings.webhooks_group, CATALOG_GROUP}
-        listing = admin.list_consumer_groups(request_timeout=status.OFFSETS_TIMEOUT)
-        result = listing.result(timeout=status.OFFSETS_TIMEOUT + 1)
+        listing = admin.list_consumer_groups(request_timeout=probes.OFFSETS_TIMEOUT)
+        result = listing.result(timeout=probes.OFFSETS_TIMEOUT + 1)
     except (KafkaException, TimeoutError) as exc:
         return _unavailable("Kafka", exc)
     names = sorted(g.group_id for g in result.valid if g.group_id not in own)[:MAX_GROUPS]
@@ -339,14 +339,14 @@ def lag(settings: Settings) -> list[Group] | Unavailable:
 
     def of(group: str) -> Group | None:
         try:
-            committed = status._kafka_offsets(bootstrap, group, partitions)
+            committed = probes.kafka_offsets(bootstrap, group, partitions)
         except (KafkaException, TimeoutError):
             return None
         topics = sorted({t for t, _ in committed})
         if not topics:
             return None
-        return status._group(bootstrap, metadata, group, "app (eigen consumer)", topics,
-                             (committed, "Kafka"))  # fmt: skip
+        return probes.group(bootstrap, metadata, group, "app (eigen consumer)", topics,
+                            (committed, "Kafka"))  # fmt: skip
 
     if partitions and names:
         with ThreadPoolExecutor(8) as pool:
@@ -359,20 +359,20 @@ def lag(settings: Settings) -> list[Group] | Unavailable:
 
 def dead_letters(bootstrap: str, registry_url: str, limit: int) -> DeadLetters | Unavailable:
     """The last `limit` dead letters (newest first) and how many the topic holds."""
-    refused = status._connect(bootstrap)
+    refused = probes.connect(bootstrap)
     if refused is not None:
         return Unavailable("Kafka", refused)
     topic = DEAD_LETTER.name
     consumer = make_consumer(bootstrap, CATALOG_GROUP, **{"enable.partition.eof": True})
     try:
-        metadata = consumer.list_topics(topic, timeout=status.TIMEOUT)
+        metadata = consumer.list_topics(topic, timeout=probes.TIMEOUT)
         described = metadata.topics.get(topic)
         if described is None or described.error is not None:
             return DeadLetters(topic, 0)
         total, assigned = 0, []
         for p in sorted(described.partitions):
             low, high = consumer.get_watermark_offsets(TopicPartition(topic, p),
-                                                       timeout=status.TIMEOUT)  # fmt: skip
+                                                       timeout=probes.TIMEOUT)  # fmt: skip
             total += high - low
             if high > low:
                 assigned.append(TopicPartition(topic, p, max(low, high - limit)))

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from bron.cli.status import Component, Group
 from bron.policy import App, Doel, Policy
+from bron.probes import Component, Group
 from bron.topics import DAY_MS, HOUR_MS, TopicSpec
 from services.catalog.html import Content, Markup, el, render
 from services.catalog.model import (

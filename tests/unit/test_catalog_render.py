@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bron.cli.status import Component, Group
 from bron.policy import App, Policy, load_policy
+from bron.probes import Component, Group
 from bron.topics import DAY_MS, DEAD_LETTER, TOPICS, Cleanup, TopicSpec
 from bron.types import TopicName
 from services.catalog import render

@@ -106,7 +106,7 @@ SOURCES = {
 }
 # Where else the code may ask a registry by name: the operator's commands (`bron import`,
 # `bron token`, `bron status`, ...), the demo, and the settings themselves.
-OPERATOR_SOURCES = ("bron/cli/", "bron/demo/", "bron/settings.py")
+OPERATOR_SOURCES = ("bron/cli/", "bron/demo/", "bron/probes.py", "bron/settings.py")
 
 
 def default_port(component: Component) -> int:
