@@ -39,6 +39,7 @@ from bron.topics import (
     TopicSpec,
 )
 from bron.types import TopicName
+from streams.align import align
 from streams.metrics import serve_metrics
 from streams.pipeline import Message, Pipeline
 from streams.store import ProjectionStore
@@ -140,6 +141,8 @@ def run_worker(
     exit)."""
     ensure_topics(settings.bootstrap_servers, [*CONSUMED, DEAD_LETTER], _replication(settings))
     pipeline = build_pipeline(settings)
+    align(settings.bootstrap_servers, settings.streams_group, pipeline.store, SOURCES,
+          lambda: active_members(settings))  # fmt: skip
     port = metrics_port or settings.streams_port
     serve_metrics(pipeline, settings.bootstrap_servers, SOURCES, port, settings.streams_host)
     app = create_app(settings, pipeline, instance)
