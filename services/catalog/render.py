@@ -54,6 +54,7 @@ CLASSIFICATIONS = (
     "bsn",
 )
 APP_TOPICS = "bron.app."
+LONG_NAME = 32  # characters of a name shown on one line whatever the width
 # A 9- or 10-digit run (a BSN, an A-nummer) in a free text is masked, should one ever slip into
 # a reason: the catalog shows no personal data, whatever a component says.
 _PERSONAL_NUMBER = re.compile(r"(?<!\d)\d{9,10}(?!\d)")
@@ -127,6 +128,15 @@ def badge(classification: str | None, count: int | None = None) -> Markup:
         return el("span", text, class_="badge missing")
     known = classification if classification in CLASSIFICATIONS else "unknown"
     return el("span", text, class_=f"badge c-{known}")
+
+
+def name(value: str) -> Markup:
+    """A topic, group or app name as code, on one line; a long one (an app id may have 63
+    characters) may break after its dots and dashes, so that a table keeps to the window."""
+    if len(value) <= LONG_NAME:
+        return el("code", value)
+    pieces = re.split(r"(?<=[.-])", value)
+    return el("code", _join([render(p) for p in pieces if p], Markup("<wbr>")), class_="long")
 
 
 def codes(values: Iterable[str]) -> Markup:
@@ -206,23 +216,23 @@ def topics_page(
     return page("/topics", "Topics", section("topics", "Topics", body), generated=generated)
 
 
-def _topic_row(name: str, spec: TopicSpec, broker: BrokerTopics | Unavailable) -> list[Content]:
+def _topic_row(topic: str, spec: TopicSpec, broker: BrokerTopics | Unavailable) -> list[Content]:
     if not isinstance(broker, BrokerTopics):
-        return [el("code", name), str(spec.partitions), spec.cleanup.value,
+        return [name(topic), str(spec.partitions), spec.cleanup.value,
                 _retention(spec.cleanup.value, str(spec.retention_ms), None),
                 _yes_no(spec.personal_data), "—", spec.doc]  # fmt: skip
-    if name not in broker.partitions:
+    if topic not in broker.partitions:
         missing = el("span", "ontbreekt op de broker", class_="bad")
-        return [el("code", name), missing, spec.cleanup.value, "—",
+        return [name(topic), missing, spec.cleanup.value, "—",
                 _yes_no(spec.personal_data), "—", spec.doc]  # fmt: skip
-    config = broker.configs.get(name, {})
-    partitions = broker.partitions[name]
+    config = broker.configs.get(topic, {})
+    partitions = broker.partitions[topic]
     cleanup = config.get("cleanup.policy", "?")
     retention = _retention(cleanup, config.get("retention.ms"),
                            config.get("max.compaction.lag.ms"))  # fmt: skip
-    messages = broker.messages.get(name)
+    messages = broker.messages.get(topic)
     return [
-        el("code", name),
+        name(topic),
         _compare(str(partitions), str(spec.partitions)),
         _compare(cleanup, spec.cleanup.value),
         retention,
@@ -510,7 +520,7 @@ def lag_page(groups: Sequence[Group] | Unavailable, *, generated: datetime) -> s
     own = [g for g in groups if not g.role.startswith("app")]
     per_app.sort(key=lambda row: (row[0], row[2].group))
     rows = [
-        (el("code", app), el("code", topic), el("code", g.group), g.role, _lag(lag, g),
+        (name(app), name(topic), name(g.group), g.role, _lag(lag, g),
          g.offsets)
         for app, topic, g, lag in per_app
     ]  # fmt: skip

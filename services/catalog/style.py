@@ -31,9 +31,8 @@ a { color: var(--brand); }
 code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.86em;
        background: var(--soft); padding: 0.05rem 0.25rem; border-radius: 3px; }
 td code { overflow-wrap: break-word; }
-table.topics td:first-child code, table.lag code, table.apps td:first-child code {
-  white-space: nowrap;
-}
+table.topics td:first-child code:not(.long), table.lag code:not(.long),
+table.apps td:first-child code { white-space: nowrap; }
 table.apps td:last-child code { overflow-wrap: anywhere; }
 table.apps td:nth-child(6) { min-width: 12rem; }
 .badge + .badge { margin-left: 0.15rem; }

@@ -330,3 +330,14 @@ def test_a_reason_from_a_component_is_masked_too() -> None:
     assert render.mask("OIN 00000001002564440000, gemeente 0363") == (
         "OIN 00000001002564440000, gemeente 0363"
     )
+
+
+def test_a_long_name_may_break_after_its_dots_and_dashes_a_short_one_does_not() -> None:
+    from services.catalog.render import name
+
+    assert name("bron.brp.events") == "<code>bron.brp.events</code>"
+    long = name("bron.app.een-app-met-een-naam-van-<veel>-tekens")
+    assert long.startswith('<code class="long">bron.<wbr>app.<wbr>een-<wbr>app-<wbr>')
+    assert "&lt;veel&gt;" in long
+    assert "<veel>" not in long
+    assert long.replace("<wbr>", "").endswith("een-naam-van-&lt;veel&gt;-tekens</code>")
