@@ -1,10 +1,10 @@
 """`bron apps …`: the app store. Check an app's manifest against the current contracts,
-register it in the register of apps and purposes, and let a municipality enable it.
+register it in the register of apps and purposes, let a municipality enable it, and withdraw it.
 
 `check` reads only files (the manifest, its .graphql operations, the Avro contracts, the policy
 register and the gateway's GraphQL schema built from the code), so it runs in CI before a
-change lands; `register`, `enable`, `disable` and `list` talk to the consent register, which
-owns the register of apps and publishes every change as an event."""
+change lands; `register`, `enable`, `disable`, `withdraw` and `list` talk to the consent
+register, which owns the register of apps and publishes every change as an event."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from bron.apps.conformance import Contracts, Report
     from bron.apps.manifest import Manifest
 
-app = typer.Typer(help="The app store: check, register and enable apps.", no_args_is_help=True)
+app = typer.Typer(
+    help="The app store: check, register, enable and withdraw apps.", no_args_is_help=True
+)
 
 ManifestArgument = Annotated[Path, typer.Argument(help="The app's manifest (bron-app.yaml)",
                                                   exists=True, dir_okay=False)]  # fmt: skip
@@ -158,13 +160,23 @@ def disable(app_id: Annotated[str, typer.Argument(help="The app's id")], gemeent
     typer.echo(f"{app_id}: disabled in {gemeente}; enabled in {left}")
 
 
+@app.command()
+def withdraw(app_id: Annotated[str, typer.Argument(help="The app's id")],
+             token: TokenOption = None) -> None:  # fmt: skip
+    """Withdraw a registered app as a whole: every view of it is deleted, its topic gets
+    tombstones, the gateway refuses it. Registering its manifest again brings it back."""
+    answer = _call("POST", f"/apps/{app_id}/intrekking", token)
+    what = "withdrawn" if answer["events"] else "already withdrawn"
+    typer.echo(f"{app_id}: {what}; its views are deleted and the gateway refuses it")
+
+
 @app.command("list")
 def list_apps(token: TokenOption = None) -> None:
     """The apps in the register: id, version, purposes, where enabled."""
     for found in _call("GET", "/apps", token):
         where = found.get("gemeenten")
         enabled = "all of its purposes' municipalities" if where is None else (
-            ", ".join(where) or "nowhere yet")  # fmt: skip
+            ", ".join(where) or ("nowhere yet" if found["doelen"] else "withdrawn"))  # fmt: skip
         typer.echo(f"{found['appId']:24} {found.get('versie') or '-':8} "
                    f"doelen: {', '.join(found['doelen']) or '-'}; enabled: {enabled}")  # fmt: skip
 

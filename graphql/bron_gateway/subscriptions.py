@@ -12,7 +12,9 @@ connection with the app's token from `connection_init`).
 - Each record becomes notices (`bron.notices`, shared with the webhooks and the Kafka helper);
   those of the subscription's purpose and kind (and person, with `persoonId`) are delivered.
   Before they are delivered the register is read again (`PolicySource.current()`): when the
-  app lost the purpose or the fields, the subscription ends with that error. Then a processing
+  app lost the purpose or the fields, the subscription ends with that error; so it does after
+  `RECHECK` seconds without records (an app withdrawn from the register gets no records after
+  its last tombstones, which may arrive while the register is still cached). Then a processing
   log record per notice (actie `abonnement bezorgen`) is written and acknowledged, for all the
   notices of a batch of records at once: when the log does not confirm, the subscription ends
   with PROCESSING_LOG_UNAVAILABLE and none of them is sent.
@@ -28,6 +30,7 @@ connection with the app's token from `connection_init`).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -64,6 +67,7 @@ log = structlog.get_logger("bron.gateway")
 Info = strawberry.Info[SocketContext, None]
 
 ACTIE = "abonnement bezorgen"
+RECHECK = 1.0  # seconds without records after which the (cached) register is read again
 
 
 def still_allowed(
@@ -143,13 +147,29 @@ class Subscriber:
         """Until the client completes or goes away, or an error. The tail is made here, on
         the first iteration, so a stream that never starts leaves no consumer behind."""
         tail = self.service.tail(self.caller.app_id, start)
+        waiting: asyncio.Future[list[Item]] | None = None
         try:
             positions = await tail.open()
             while True:
-                for found in await self.deliver(await tail.next(), positions):
+                if waiting is None:
+                    waiting = asyncio.ensure_future(tail.next())
+                done, _ = await asyncio.wait({waiting}, timeout=RECHECK)
+                if not done:
+                    await self.recheck()
+                    continue
+                items, waiting = waiting.result(), None
+                for found in await self.deliver(items, positions):
                     yield found
         finally:
+            if waiting is not None:
+                waiting.cancel()
             tail.close()
+
+    async def recheck(self) -> None:
+        """While no record comes: raises, as `deliver` does, when the app lost the purpose or
+        the fields (or was withdrawn), so that the subscription does not wait for a record
+        that never comes."""
+        still_allowed(await self.service.policy.current(), self.caller, self.doel_id, self.asked)
 
 
 async def subscribe(

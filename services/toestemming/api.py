@@ -4,7 +4,8 @@ revokes, lists and reads only their own. Someone else's consent is "not found" t
 so that ids cannot be probed.
 
 The app store (`/apps`, operators only): apps registered from their checked manifests
-(`bron apps register`) and the municipalities that enable them (`bron apps enable`)."""
+(`bron apps register`), the municipalities that enable them (`bron apps enable`), and their
+withdrawal as a whole (`bron apps withdraw`)."""
 
 # No `from __future__ import annotations`: FastAPI reads the body types at definition time.
 from typing import Annotated, Any
@@ -115,3 +116,12 @@ def mount(app: FastAPI, registry: ToestemmingRegistry, keys: KeyPair) -> None:
                 summary="A municipality disables the app for its residents")  # fmt: skip
     def app_uitzetten(appId: AppId, gemeente: Gemeente, _caller: Operator) -> dict[str, Any]:
         return app_body(appId, registry.enable_app(appId, gemeente, False))
+
+    @app.post("/apps/{appId}/intrekking", tags=["apps"],
+              summary="Withdraw a registered app as a whole")  # fmt: skip
+    def app_intrekken(appId: AppId, _caller: Operator) -> dict[str, Any]:
+        """Publishes app-gewijzigd without purposes or municipalities (nothing when it was
+        withdrawn already): the stream workers delete every view of the app and tombstone its
+        topic, the gateway refuses its queries and ends its subscriptions. Registering its
+        manifest again brings it back, enabled nowhere."""
+        return app_body(appId, registry.withdraw_app(appId))

@@ -4,7 +4,10 @@ The register file (`policy/register.yaml`) owns the apps it names; the app store
 from their manifests (`bron apps register`) without editing that file. Both kinds are the same
 events (`app-geregistreerd`, `app-gewijzigd`), so the stream workers and the gateway follow
 either at once. A registered app starts enabled nowhere (`gemeenten: []`): a municipality turns
-it on for its residents (`bron apps enable`), only where one of the app's purposes runs."""
+it on for its residents (`bron apps enable`), only where one of the app's purposes runs. The
+data steward withdraws a registered app as a whole (`bron apps withdraw`): `app-gewijzigd`
+without purposes or municipalities (`policy_events.withdrawn`); registering its manifest again
+brings it back, enabled nowhere."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bron.policy import App, Identifier, Policy, Sha256
 from bron.registry.rejection import Rejection
-from services.toestemming.policy_events import app_data
+from services.toestemming.policy_events import app_data, is_withdrawn, withdrawn
 from services.toestemming.state import APP_GEREGISTREERD, APP_GEWIJZIGD, Events
 
 
@@ -74,6 +77,9 @@ def enable(app_id: str, gemeente: str, on: bool, before: Mapping[str, Any] | Non
     if before is None:
         raise Rejection("appId", "app-onbekend",
                         f"no registered app {app_id!r}; register its manifest first")  # fmt: skip
+    if on and is_withdrawn(before):
+        raise Rejection("appId", "app-ingetrokken", f"app {app_id!r} was withdrawn; "
+                        "register its manifest again first")  # fmt: skip
     app = _app(before)
     where = sorted({g for d in app.doelen for g in file.doel_by_id[d].gemeenten})
     if on and gemeente not in where:
@@ -83,6 +89,18 @@ def enable(app_id: str, gemeente: str, on: bool, before: Mapping[str, Any] | Non
     now = set(app.gemeenten or ())
     now = now | {gemeente} if on else now - {gemeente}
     return _changed(app.model_copy(update={"gemeenten": tuple(sorted(now))}), before)
+
+
+def withdraw(app_id: str, before: Mapping[str, Any] | None, file: Policy) -> Events:
+    """The event that withdraws a registered app as a whole: no purposes and no
+    municipalities, so that every view of it is deleted and the gateway refuses it; none when
+    it is withdrawn already. An app of the register file leaves by being removed from it."""
+    if app_id in file.app_by_id:
+        raise Rejection("appId", "app-in-register", f"app {app_id!r} is in the register file; "
+                        "remove it from policy/register.yaml")  # fmt: skip
+    if before is None:
+        raise Rejection("appId", "app-onbekend", f"no registered app {app_id!r}")
+    return [] if is_withdrawn(before) else [(APP_GEWIJZIGD, withdrawn(before))]
 
 
 def _changed(app: App, before: Mapping[str, Any] | None) -> Events:
@@ -103,4 +121,4 @@ def _app(data: Mapping[str, Any]) -> App:
     })  # fmt: skip
 
 
-__all__ = ["AppRegistratie", "current_policy", "enable", "register"]
+__all__ = ["AppRegistratie", "current_policy", "enable", "register", "withdraw"]

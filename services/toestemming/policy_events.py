@@ -1,9 +1,15 @@
 """The register of apps and purposes as events (pure): everything on its first publication,
-later only what differs from what was published before."""
+later only what differs from what was published before.
+
+An app is withdrawn (taken out of the register as a whole) by the same event as any change,
+`app-gewijzigd` with its data but no purposes and no municipalities: the stream workers delete
+every view of it and tombstone its topic, the gateway refuses it (it has no purpose), its
+subscriptions end, and a consent for it is refused. Its row stays, so that the processing log
+and a returning app still find it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from bron.policy import App, Doel, Policy
@@ -56,19 +62,40 @@ def doel_data(doel: Doel) -> dict[str, Any]:
     }
 
 
+def withdrawn(data: Mapping[str, Any]) -> dict[str, Any]:
+    """An app's data once withdrawn: as it was published, without purposes or municipalities."""
+    return {**_APP_DEFAULTS, **data, "doelen": [], "gemeenten": []}
+
+
+def is_withdrawn(data: Mapping[str, Any]) -> bool:
+    """No purposes and enabled nowhere: an app registered from a manifest always has a purpose,
+    and an app of the file is published with `gemeenten` null."""
+    return not data.get("doelen") and data.get("gemeenten") == []
+
+
 def publish_policy(policy: Policy, apps: Published | None = None,
-                   doelen: Published | None = None) -> Events:  # fmt: skip
-    """Purposes first, so that an app never names a purpose consumers have not seen."""
+                   doelen: Published | None = None,
+                   from_file: Collection[str] = ()) -> Events:  # fmt: skip
+    """Purposes first, so that an app never names a purpose consumers have not seen. Then
+    the file's apps, then the withdrawal of each app in `from_file` (the published apps the
+    file published, never those of a manifest) that is no longer in the file: once, as a
+    withdrawn app compares equal to its withdrawal."""
     events: Events = []
     for doel in policy.doelen:
         events += _diff(doel_data(doel), (doelen or {}).get(doel.id),
                         DOEL_VASTGESTELD, DOEL_GEWIJZIGD)  # fmt: skip
     for app in policy.apps:
-        before = (apps or {}).get(app.id)
+        events += _diff(app_data(app), _as_published((apps or {}).get(app.id)),
+                        APP_GEREGISTREERD, APP_GEWIJZIGD)  # fmt: skip
+    for app_id in sorted(set(from_file) - set(policy.app_by_id)):
+        before = _as_published((apps or {}).get(app_id))
         if before is not None:
-            before = {**_APP_DEFAULTS, **before}
-        events += _diff(app_data(app), before, APP_GEREGISTREERD, APP_GEWIJZIGD)
+            events += _diff(withdrawn(before), before, APP_GEREGISTREERD, APP_GEWIJZIGD)
     return events
+
+
+def _as_published(before: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    return None if before is None else {**_APP_DEFAULTS, **before}
 
 
 def _diff(data: dict[str, Any], before: Mapping[str, Any] | None, new: str, changed: str) -> Events:

@@ -1,5 +1,6 @@
 """The consent register's use cases: run a command, read consents, expire those due, publish
-the register of apps and purposes, and register apps from their manifests (the app store)."""
+the register of apps and purposes (withdrawing the file's apps that left it), and register,
+enable and withdraw apps from their manifests (the app store)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from bron.registry.aggregates import ConcurrentChange
 from bron.registry.commands import Change, Publish, execute
 from bron.registry.database import Database
 from bron.registry.rejection import Rejection
-from services.toestemming.apps import AppRegistratie, current_policy, enable, register
+from services.toestemming.apps import AppRegistratie, current_policy, enable, register, withdraw
 from services.toestemming.domain import (
     APP_EVENTS,
     Command,
@@ -28,6 +29,7 @@ from services.toestemming.domain import (
     evolve,
     publish_policy,
 )
+from services.toestemming.state import MANIFEST, REGISTER, herkomst
 from services.toestemming.store import APPS, DOELEN, TOESTEMMINGEN, due_ids, is_active, lookups
 
 Clock = Callable[[], datetime]
@@ -112,6 +114,11 @@ class ToestemmingRegistry:
         return self._change_app(app_id, lambda before: enable(app_id, gemeente, on, before,
                                                               self.policy))  # fmt: skip
 
+    def withdraw_app(self, app_id: str) -> Events:
+        """Withdraw a registered app as a whole (none when it was already): every view of it is
+        deleted, its topic tombstoned, and the gateway refuses it."""
+        return self._change_app(app_id, lambda before: withdraw(app_id, before, self.policy))
+
     def app(self, app_id: str) -> dict[str, Any] | None:
         """An app as last published (from the file or a manifest)."""
         with self.engine.connect() as conn:
@@ -129,6 +136,8 @@ class ToestemmingRegistry:
     def _change_app(
         self, app_id: str, decide_app: Callable[[dict[str, Any] | None], Events], attempts: int = 5
     ) -> Events:
+        """Decide on the app as last published and publish the events, in one transaction;
+        what the app store writes is the app store's (MANIFEST) from then on."""
         for attempt in range(1, attempts + 1):
             try:
                 with self.engine.begin() as conn:
@@ -137,8 +146,8 @@ class ToestemmingRegistry:
                     before = loaded.version if loaded else None
                     for event_type, data in events:
                         version = (before or 0) + 1
-                        APPS.save(conn, app_id, Gepubliceerd(data=data, version=version),
-                                  version, before, {})  # fmt: skip
+                        state = Gepubliceerd(data=data, version=version, bron=MANIFEST)
+                        APPS.save(conn, app_id, state, version, before, {})
                         self.publish_app(conn, app_id, version, [(event_type, data)])
                     return events
             except (ConcurrentChange, IntegrityError):
@@ -148,7 +157,8 @@ class ToestemmingRegistry:
 
     def sync_policy(self, attempts: int = 5) -> Events:
         """Publish the register's apps and purposes that are new or changed since the last
-        publication (stored per appId / doelId); returns the events published."""
+        publication (stored per appId / doelId), and withdraw the apps the file published that
+        are no longer in it (never an app of a manifest); returns the events published."""
         for attempt in range(1, attempts + 1):
             try:
                 with self.engine.begin() as conn:
@@ -165,6 +175,9 @@ class ToestemmingRegistry:
             self.policy,
             {i: loaded.state.data for i, loaded in apps.items() if loaded},
             {i: loaded.state.data for i, loaded in doelen.items() if loaded},
+            from_file={
+                i for i, loaded in apps.items() if loaded and herkomst(loaded.state) == REGISTER
+            },
         )
         for event_type, data in events:
             is_app = event_type in APP_EVENTS
@@ -173,6 +186,7 @@ class ToestemmingRegistry:
             loaded = (apps if is_app else doelen).get(key)
             before = loaded.version if loaded else None
             version = (before or 0) + 1
-            table.save(conn, key, Gepubliceerd(data=data, version=version), version, before, {})
+            state = Gepubliceerd(data=data, version=version, bron=REGISTER)
+            table.save(conn, key, state, version, before, {})
             publish(conn, key, version, [(event_type, data)])
         return events

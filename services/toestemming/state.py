@@ -20,6 +20,9 @@ APP_GEWIJZIGD = "nl.toestemming.app-gewijzigd.v1"
 DOEL_VASTGESTELD = "nl.toestemming.doel-vastgesteld.v1"
 DOEL_GEWIJZIGD = "nl.toestemming.doel-gewijzigd.v1"
 APP_EVENTS = (APP_GEREGISTREERD, APP_GEWIJZIGD)
+# Where a published app came from: the register file (`policy/register.yaml`, published by the
+# sync at start) or the app store (a manifest, `bron apps register`).
+REGISTER, MANIFEST = "register", "manifest"
 DOEL_EVENTS = (DOEL_VASTGESTELD, DOEL_GEWIJZIGD)
 _ENDS: dict[str, tuple[Status, str]] = {
     INGETROKKEN: ("ingetrokken", "ingetrokkenOp"),
@@ -46,10 +49,23 @@ class Toestemming:
 
 @dataclass(frozen=True, kw_only=True)
 class Gepubliceerd:
-    """An app or purpose as last published: the data of its latest event."""
+    """An app or purpose as last published: the data of its latest event, and who published
+    it (`bron`: REGISTER or MANIFEST). A row written before Bron recorded that has None; see
+    `herkomst`."""
 
     data: dict[str, Any]
     version: int
+    bron: str | None = None
+
+
+def herkomst(published: Gepubliceerd) -> str:
+    """Whether an app was published from the register file or from a manifest. For a row
+    written before Bron recorded it, told by its data: the file publishes its apps for every
+    municipality of their purposes (`gemeenten` null), the app store always with a list. Only
+    REGISTER apps are withdrawn when they leave the file, so a doubt falls on MANIFEST."""
+    if published.bron is not None:
+        return published.bron
+    return REGISTER if published.data.get("gemeenten", None) is None else MANIFEST
 
 
 def evolve(state: Toestemming | None, event_type: str, data: Mapping[str, Any]) -> Toestemming:

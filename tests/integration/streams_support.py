@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bron.db import database_url
-from bron.policy import load_policy
+from bron.policy import Policy, load_policy
 from bron.process import ManagedProcess, bron_command
 from bron.settings import Settings
 from bron.testing import broker_settings, running_broker
@@ -30,11 +30,13 @@ class StreamsStack:
     folder: Path
 
 
-def consent_register(loader: Loader) -> ToestemmingRegistry:
-    """The consent register's use cases on the loader's database, with the example policy."""
+def consent_register(loader: Loader, policy: Policy | None = None) -> ToestemmingRegistry:
+    """The consent register's use cases on the loader's database, with the example policy (or
+    another register file: the same register started with a changed file)."""
     runtime = loader.runtimes["toestemming"]
-    return ToestemmingRegistry(runtime.database, load_policy(), runtime.publisher("toestemming"),
-                               runtime.publisher("app"), runtime.publisher("doel"))  # fmt: skip
+    return ToestemmingRegistry(runtime.database, policy or load_policy(),
+                               runtime.publisher("toestemming"), runtime.publisher("app"),
+                               runtime.publisher("doel"))  # fmt: skip
 
 
 @contextmanager

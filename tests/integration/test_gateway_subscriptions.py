@@ -497,6 +497,41 @@ def test_a_purpose_the_app_lost_ends_its_subscriptions(
     assert _error(refused)["extensions"] == {"code": "PURPOSE_NOT_ALLOWED"}
 
 
+def test_a_withdrawn_apps_subscription_ends_without_another_record(
+    setup: Setup, tmp_path: Path, bootstrap: str, registry_url: str, anna: dict[str, Any]
+) -> None:
+    """A withdrawal (`bron apps withdraw`): the app's last records, its persons leaving view,
+    may come before the gateway reads the register again, and none comes after them; the
+    subscription ends all the same."""
+    topic = setup.topics[PARKEREN]
+    na = topic.end()
+    policy = setup.gateway.policy
+    withdrawn = Policy(
+        doelen=policy.doelen,
+        apps=tuple(
+            a.model_copy(update={"doelen": (), "gemeenten": ()}) if a.id == PARKEREN else a
+            for a in policy.apps
+        ),
+    )
+    found: list[dict[str, Any]] = []
+    with started(tmp_path, bootstrap, registry_url) as other:
+
+        async def scenario() -> None:
+            async with session(other, PARKEREN) as opened:
+                query = subscription("inBeeld", PARKEERVERGUNNING, na=na, selection="id")
+                await produce(topic, anna, (PARKEERVERGUNNING,))
+                async for result in opened.subscribe(gql(query)):
+                    found.append(result)
+                    await produce(topic, anna, ())  # out of view, then the tombstone
+                    write_policy(other.gateway.store, withdrawn, seq=2)
+
+        with pytest.raises(TransportQueryError) as refused:
+            asyncio.run(asyncio.wait_for(scenario(), 20))
+        eventually_closed(other.service)
+    assert len(found) == 1
+    assert _error(refused)["extensions"] == {"code": "PURPOSE_NOT_ALLOWED"}
+
+
 # -- refusals --------------------------------------------------------------------------------
 
 

@@ -22,9 +22,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bron.policy import load_policy
+from bron.policy import App, Policy, load_policy
+from services.toestemming.policy_events import app_data, withdrawn
 from streams.incoming import Incoming
 from streams.projector import GENERATION, AppRecord, Projector, Result
+from streams.reads import ProjectionReader
 from streams.store import ProjectionStore, StoredView
 from streams.store_tables import metadata
 from tests.unit.test_streams_pure import (
@@ -653,6 +655,38 @@ def test_an_app_dropping_a_purpose_tombstones_its_views(worker: Worker) -> None:
     sent = records(worker.apply(w.take()))
     assert {r.versie % GENERATION for r in sent.values()} == {3}
     assert all(r.doelen for r in sent.values())
+
+
+def test_a_withdrawn_app_loses_every_view_and_tombstones_every_person(
+    worker: Worker, database_url: str
+) -> None:
+    """A withdrawal (`app-gewijzigd` without purposes or municipalities, as the consent
+    register publishes it) deletes every view of the app, of a statutory purpose and of one on
+    consent alike, sends a tombstone per person, and leaves the other apps alone; the register
+    in the store (the workers' and the gateway's) keeps the app, with no purpose."""
+    app = App(id="intrekken-app", naam="Intrekken", organisatie="00000003000000000009",
+              overheid=True, doelen=("bijstand", "parkeervergunning"), gemeenten=("0363",),
+              versie="1.0.0", contact="team@leverancier.example.nl")  # fmt: skip
+    w = World()
+    w.policy(Policy(doelen=POLICY.doelen, apps=(*POLICY.apps, app)))
+    people = [w.persoon(naam, w.adres("0363")) for naam in ("Jansen", "Visser")]
+    w.toestemming(people[0], app.id, "parkeervergunning")
+    worker.apply(w.take())
+    assert {k[:2] for k in worker.views(people) if k[0] == app.id} == {
+        (app.id, "bijstand"), (app.id, "parkeervergunning"),
+    }  # fmt: skip
+    others = {k: v for k, v in worker.views(people).items() if k[0] != app.id}
+    assert others
+
+    w.emit("nl.toestemming.app-gewijzigd.v1", withdrawn(app_data(app)))
+    sent = records(worker.apply(w.take()))
+    assert {k: r.doelen for k, r in sent.items()} == {(app.id, p.id): None for p in people}
+    assert worker.views(people) == others
+    with worker.store.transaction() as tx:
+        assert worker.projector.policy(tx).app_by_id[app.id].doelen == ()
+    reader = ProjectionReader(database_url)
+    assert reader.policy().app_by_id[app.id].doelen == ()
+    reader.close()
 
 
 # -- ordering and duplicates -----------------------------------------------------------------

@@ -2,41 +2,55 @@
 with another schema registry's ids, reach it): synthetic persons from the registries' own use
 cases through their outboxes and Kafka into the projections; purpose scope and fields; a
 revocation removing a citizen from every read path within a second; a poison message
-dead-lettered while the rest flows; kill -9 of the worker losing nothing."""
+dead-lettered while the rest flows; kill -9 of the worker losing nothing; the app store's
+apps enabled, disabled and withdrawn, and an app removed from the register file withdrawn."""
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from bron_gateway.app import create_app
 from confluent_kafka import Producer
 
 from bron.contracts.codec import EventCodec
 from bron.contracts.registry_client import RegistryClient
 from bron.db import database_url
+from bron.http.auth import KeyPair, issue
 from bron.kafka.clients import make_consumer
 from bron.notices import decode, notices
-from bron.policy import load_policy
+from bron.policy import App, Policy, load_policy
 from bron.process import ManagedProcess
-from bron.settings import Settings
-from bron.testing import eventually, free_ports
+from bron.settings import Settings, load_settings
+from bron.testing import eventually, free_ports, serving
 from services.brp.domain import Inschrijven
 from services.generator import plan
 from services.importer.generate import Loader, generate
 from services.toestemming.apps import AppRegistratie
-from services.toestemming.domain import ToestemmingIntrekken, ToestemmingVerlenen
+from services.toestemming.domain import (
+    APP_GEREGISTREERD,
+    APP_GEWIJZIGD,
+    ToestemmingIntrekken,
+    ToestemmingVerlenen,
+)
 from services.toestemming.service import ToestemmingRegistry
+from streams.pipeline import app_topic
 from streams.reads import ProjectionReader
-from tests.integration.streams_support import streams_stack, worker_process
+from tests.integration.streams_support import consent_register, streams_stack, worker_process
 
 PERSONS = 300
 SEED = 11
+WOZ_AANSLAG = AppRegistratie(
+    naam="WOZ-aanslag", organisatie="00000001002564440000", overheid=True,
+    doelen=("belastingen-woz",), versie="1.0.0", contact="woz@gemeente.example.nl",
+)  # fmt: skip
 
 
 @dataclass
@@ -233,14 +247,10 @@ def test_a_municipality_enabling_an_app_shows_its_residents_within_a_second_and_
     everyone = persons()
     ids = [p.persoon_id for p in everyone]
     eventually(lambda: reader.views("belastingen", "belastingen-woz", ids), 60)  # caught up
-    registratie = AppRegistratie(
-        naam="WOZ-aanslag", organisatie="00000001002564440000", overheid=True,
-        doelen=("belastingen-woz",), versie="1.0.0", contact="woz@gemeente.example.nl",
-    )  # fmt: skip
-    [(event_type, data)] = stack.consents.register_app("woz-aanslag", registratie)
+    [(event_type, data)] = stack.consents.register_app("woz-aanslag", WOZ_AANSLAG)
     assert event_type == "nl.toestemming.app-geregistreerd.v1"
     assert data["gemeenten"] == []
-    assert stack.consents.register_app("woz-aanslag", registratie) == []  # nothing changed
+    assert stack.consents.register_app("woz-aanslag", WOZ_AANSLAG) == []  # nothing changed
     time.sleep(1.0)  # the worker has had the registration; nobody is in view
     assert reader.views("woz-aanslag", "belastingen-woz", ids) == {}
 
@@ -263,4 +273,111 @@ def test_a_municipality_enabling_an_app_shows_its_residents_within_a_second_and_
     assert removed < 1.0, f"disabling took {removed:.2f} s"
     print(f"enabled: {len(residents)} residents in view after {shown * 1000:.0f} ms; "
           f"disabled: out of view after {removed * 1000:.0f} ms")  # fmt: skip
+    reader.close()
+
+
+@contextmanager
+def gateway(stack: Stack) -> Iterator[str]:
+    """The gateway on the workers' projection store, reading the register every 0.2 s; its
+    /graphql URL."""
+    settings = load_settings(**{**stack.settings.model_dump(), "gateway_policy_refresh": 0.2})
+    with serving(create_app(settings)) as url:
+        yield f"{url}/graphql"
+
+
+def ask(stack: Stack, url: str, app_id: str, bsn: str) -> dict[str, Any]:
+    """The app's query for a person, as the app sends it with its own token."""
+    keys = KeyPair(stack.settings.data_dir / "keys")
+    token = issue(keys, subject=f"client-{app_id}", audience="bron:gateway", app_id=app_id)
+    query = f'{{ persoon(bsn: "{bsn}", doel: "belastingen-woz") {{ burgerservicenummer }} }}'
+    response = httpx.post(url, json={"query": query}, timeout=30,
+                          headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def last_records(stack: Stack, topic: str, keys: Collection[str]) -> dict[str, bytes | None]:
+    """The last record of each key on the topic, read from its beginning until every key's
+    last one is a tombstone (or 20 s passed)."""
+    consumer = make_consumer(stack.settings.bootstrap_servers, f"t-{uuid.uuid4().hex[:6]}",
+                             **{"auto.offset.reset": "earliest"})  # fmt: skip
+    consumer.subscribe([topic])
+    last: dict[str, bytes | None] = {}
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and (set(last) != set(keys) or any(last.values())):
+        m = consumer.poll(0.2)
+        if m is not None and m.error() is None and (m.key() or b"").decode() in keys:
+            last[(m.key() or b"").decode()] = m.value()
+    consumer.close()
+    return last
+
+
+def test_a_withdrawn_app_leaves_the_store_its_topic_and_the_gateway(stack: Stack) -> None:
+    """The app store: withdrawing a registered app that a municipality enabled deletes every
+    view of it, ends each of its persons on `bron.app.<appId>` with a tombstone, and the
+    gateway refuses its queries as for any purpose the app does not have."""
+    reader = stack.reader()
+    ids = [p.persoon_id for p in persons()]
+    gemeente, app_id = "0518", "woz-intrekken"
+    residents = {p.persoon_id for p in persons() if p.gemeente_van_inschrijving == gemeente}
+    one = next(p for p in persons() if p.persoon_id in residents)
+    stack.consents.register_app(app_id, WOZ_AANSLAG)
+    stack.consents.enable_app(app_id, gemeente, True)
+    eventually(lambda: len(reader.views(app_id, "belastingen-woz", ids)) == len(residents), 30)
+    with gateway(stack) as url:
+        answer = ask(stack, url, app_id, one.burgerservicenummer)
+        assert answer == {"data": {"persoon": {"burgerservicenummer": one.burgerservicenummer}}}
+
+        started = time.monotonic()
+        [(event_type, data)] = stack.consents.withdraw_app(app_id)
+        assert (event_type, data["doelen"], data["gemeenten"]) == (APP_GEWIJZIGD, [], [])
+        eventually(lambda: reader.views(app_id, "belastingen-woz", ids) == {}, 10, every=0.01)
+        removed = time.monotonic() - started
+
+        def refusal() -> dict[str, Any] | None:  # once the gateway read the register again
+            found = ask(stack, url, app_id, one.burgerservicenummer)
+            return found if "errors" in found else None
+
+        refused = eventually(refusal, 10)
+        assert refused["data"] == {"persoon": None}
+        assert refused["errors"][0]["extensions"] == {"code": "PURPOSE_NOT_ALLOWED"}
+    assert last_records(stack, app_topic(app_id), residents) == dict.fromkeys(residents)
+    assert stack.consents.withdraw_app(app_id) == []  # withdrawn once
+    print(f"withdrawn: {len(residents)} views gone after {removed * 1000:.0f} ms")
+    reader.close()
+
+
+def test_an_app_removed_from_the_register_file_is_withdrawn_at_the_next_sync(
+    stack: Stack,
+) -> None:
+    """The register file owns its apps: one that leaves it is withdrawn when the consent
+    register publishes the file again (at its start), once, and published again when it comes
+    back; an app registered from a manifest, in no file either, stays."""
+    reader = stack.reader()
+    file = load_policy()
+    extra = App(id="bijstand-extra", naam="Bijstand extra", organisatie="00000001002564440000",
+                overheid=True, doelen=("bijstand",))  # fmt: skip
+    ids = [p.persoon_id for p in persons()]
+    bijstand = file.doel_by_id["bijstand"]
+    residents = {
+        p.persoon_id for p in persons() if p.gemeente_van_inschrijving in bijstand.gemeenten
+    }
+    stack.consents.register_app("woz-blijft", WOZ_AANSLAG)
+    with_extra = consent_register(stack.loader, Policy(doelen=file.doelen,
+                                                       apps=(*file.apps, extra)))  # fmt: skip
+
+    assert [(t, d["appId"]) for t, d in with_extra.sync_policy()] == [(APP_GEREGISTREERD, extra.id)]
+    eventually(lambda: len(reader.views(extra.id, "bijstand", ids)) == len(residents), 30)
+    events = stack.consents.sync_policy()  # the file without it, as at the next start
+    assert [(t, d["appId"], d["doelen"], d["gemeenten"]) for t, d in events] == [
+        (APP_GEWIJZIGD, extra.id, [], [])
+    ]
+    eventually(lambda: reader.views(extra.id, "bijstand", ids) == {}, 10, every=0.01)
+    assert stack.consents.sync_policy() == []
+    kept = stack.consents.app("woz-blijft")
+    assert kept is not None
+    assert kept["doelen"] == ["belastingen-woz"]
+
+    assert [(t, d["appId"]) for t, d in with_extra.sync_policy()] == [(APP_GEWIJZIGD, extra.id)]
+    eventually(lambda: len(reader.views(extra.id, "bijstand", ids)) == len(residents), 30)
     reader.close()

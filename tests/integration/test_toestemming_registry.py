@@ -1,6 +1,8 @@
 """The consent register end to end, on SQLite and PostgreSQL: consents granted, listed, revoked
 and expired over HTTP; a refused consent writes nothing; the register of apps and purposes is
-published at start, and only what changed on a later start; everything reaches Kafka."""
+published at start, and only what changed on a later start (an app that left the file
+withdrawn, once); the app store's apps registered, enabled and withdrawn over HTTP and with
+`bron apps`; everything reaches Kafka."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bron.cli import main
 from bron.contracts.codec import EventCodec
 from bron.contracts.registry_client import RegistryClient
 from bron.kafka.clients import make_consumer
@@ -23,6 +26,8 @@ from bron.settings import Settings
 from bron.testing import serving
 from services.common.runtime import RegistryRuntime
 from services.toestemming.app import create_app
+from services.toestemming.apps import AppRegistratie
+from services.toestemming.store import APPS
 from tests.integration.registries import (
     citizen_header,
     contracts_registry,
@@ -220,6 +225,38 @@ def test_the_register_is_published_at_start_and_only_changes_later(settings: Set
     assert outbox_types(start(settings, renamed)) == [*first, "nl.toestemming.doel-gewijzigd.v1"]
 
 
+def test_an_app_that_left_the_register_file_is_withdrawn_once_and_a_manifests_app_stays(
+    settings: Settings,
+) -> None:
+    """Also for an app registered by a Bron that did not yet record who published an app: its
+    row has no `bron`, and its municipalities tell it came from a manifest."""
+    policy = unique_policy()
+    extra = policy.apps[0].model_copy(update={"id": f"{policy.apps[0].id}-extra"})
+    with_extra = policy.model_copy(update={"apps": (*policy.apps, extra)})
+    app, runtime = create_app(settings, with_extra, run_relay=False)
+    registry = app.state.registry
+    manifest_id = f"leverancier-{uuid.uuid4().hex[:8]}"
+    with serving(app):
+        registry.register_app(manifest_id, AppRegistratie(**registratie(policy)))
+    with runtime.engine.begin() as conn:  # as an older Bron wrote it
+        state = APPS.table.c.state
+        old = conn.execute(select(state).where(APPS.table.c.id == manifest_id)).scalar_one()
+        conn.execute(APPS.table.update().where(APPS.table.c.id == manifest_id)
+                     .values(state={k: v for k, v in old.items() if k != "bron"}))  # fmt: skip
+    published = outbox_types(runtime)
+
+    assert outbox_types(start(settings, policy)) == [
+        *published, "nl.toestemming.app-gewijzigd.v1"
+    ]  # fmt: skip
+    gone = registry.app(extra.id)
+    assert (gone["doelen"], gone["gemeenten"], gone["naam"]) == ([], [], extra.naam)
+    assert registry.app(manifest_id)["doelen"] == [policy.doelen[0].id]
+    assert outbox_types(start(settings, policy)) == [*published, "nl.toestemming.app-gewijzigd.v1"]
+    back = outbox_types(start(settings, with_extra))
+    assert back == [*published, *["nl.toestemming.app-gewijzigd.v1"] * 2]
+    assert registry.app(extra.id)["doelen"] == list(extra.doelen)
+
+
 def consume(bootstrap: str, registry_url: str, topic: str, keys: set[str],
             count: int) -> list[tuple[str, int, str]]:  # fmt: skip
     consumer = make_consumer(bootstrap, group_id=uuid.uuid4().hex)
@@ -312,6 +349,64 @@ def test_an_app_is_registered_from_its_manifest_and_enabled_per_municipality(
     ]  # fmt: skip
 
 
+def test_a_registered_app_is_withdrawn_once_and_comes_back_by_registering_it_again(
+    toestemming: Registry, bootstrap: str, registry_url: str
+) -> None:
+    client, auth, runtime, _registry, policy = toestemming
+    app_id = f"leverancier-{uuid.uuid4().hex[:8]}"
+    assert client.put(f"/apps/{app_id}", json=registratie(policy), headers=auth).status_code == 201
+    assert client.put(f"/apps/{app_id}/gemeenten/0363", headers=auth).status_code == 200
+    assert client.post(f"/apps/{app_id}/intrekking").status_code == 401
+
+    withdrawn = client.post(f"/apps/{app_id}/intrekking", headers=auth)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["events"] == ["nl.toestemming.app-gewijzigd.v1"]
+    app = withdrawn.json()["app"]
+    assert (app["doelen"], app["gemeenten"], app["versie"]) == ([], [], "1.0.0")
+    again = client.post(f"/apps/{app_id}/intrekking", headers=auth)
+    assert (again.status_code, again.json()["events"]) == (200, [])
+    refused = client.put(f"/apps/{app_id}/gemeenten/0363", headers=auth)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["rule"] == "app-ingetrokken"
+    body = {"persoonId": str(uuid.uuid4()), "appId": app_id, "doelId": policy.doelen[0].id}
+    assert client.post("/toestemmingen", json=body, headers=auth).status_code == 422
+
+    back = client.put(f"/apps/{app_id}", json=registratie(policy), headers=auth)
+    assert back.json()["events"] == ["nl.toestemming.app-gewijzigd.v1"]
+    assert (back.json()["app"]["doelen"], back.json()["app"]["gemeenten"]) == (
+        [policy.doelen[0].id], [],
+    )  # fmt: skip
+    drained(runtime)
+    events = consume(bootstrap, registry_url, "bron.policy.events", {app_id}, 4)
+    assert [(v, t.split(".")[2]) for _, v, t in events] == [
+        (1, "app-geregistreerd"), (2, "app-gewijzigd"), (3, "app-gewijzigd"), (4, "app-gewijzigd"),
+    ]  # fmt: skip
+
+
+def test_bron_apps_withdraw_withdraws_through_the_consent_register(
+    toestemming: Registry, settings: Settings, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    client, auth, _runtime, _registry, policy = toestemming
+    app_id = f"leverancier-{uuid.uuid4().hex[:8]}"
+    assert client.put(f"/apps/{app_id}", json=registratie(policy), headers=auth).status_code == 201
+    monkeypatch.setenv("BRON_DATA_DIR", str(settings.data_dir))  # the development token's key
+    monkeypatch.setenv("BRON_REGISTRY_HOST", str(client.base_url.host))
+    monkeypatch.setenv("BRON_TOESTEMMING_PORT", str(client.base_url.port))
+    capsys.readouterr()
+    assert main(["apps", "withdraw", app_id]) == 0
+    assert main(["apps", "withdraw", app_id]) == 0
+    assert main(["apps", "withdraw", policy.apps[0].id]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        f"{app_id}: withdrawn; its views are deleted and the gateway refuses it",
+        f"{app_id}: already withdrawn; its views are deleted and the gateway refuses it",
+    ]
+    assert "appId: " in err
+    assert "remove it from policy/register.yaml" in err
+    assert client.get(f"/apps/{app_id}", headers=auth).json()["doelen"] == []
+
+
 @pytest.mark.parametrize(("path", "method", "changes", "status", "field", "rule"), [
     ("/apps/{app}", "PUT", {"doelen": ["bestaat-niet"]}, 422, "doelen[0]", "doel-onbekend"),
     ("/apps/{app}", "PUT", {"versie": "één"}, 400, "versie", None),
@@ -321,8 +416,11 @@ def test_an_app_is_registered_from_its_manifest_and_enabled_per_municipality(
     ("/apps/{app}/gemeenten/03", "PUT", None, 400, "gemeente", None),
     ("/apps/onbekend-{app}/gemeenten/0363", "PUT", None, 422, "appId", "app-onbekend"),
     ("/apps/{file_app}/gemeenten/0363", "PUT", None, 422, "appId", "app-in-register"),
+    ("/apps/{file_app}/intrekking", "POST", None, 422, "appId", "app-in-register"),
+    ("/apps/onbekend-{app}/intrekking", "POST", None, 422, "appId", "app-onbekend"),
+    ("/apps/X/intrekking", "POST", None, 400, "appId", None),
 ])  # fmt: skip
-def test_a_refused_registration_or_enabling_says_why_and_changes_nothing(
+def test_a_refused_registration_enabling_or_withdrawal_says_why_and_changes_nothing(
     toestemming: Registry, path: str, method: str, changes: dict[str, Any] | None, status: int,
     field: str, rule: str | None,
 ) -> None:  # fmt: skip

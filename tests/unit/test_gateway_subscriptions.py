@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import json
 import uuid
+from collections.abc import AsyncGenerator, Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
 import strawberry
+from bron_gateway import subscriptions
 from bron_gateway.access import FixedPolicy, PolicySource
 from bron_gateway.auth import Authenticator, Caller
 from bron_gateway.context import Services
@@ -25,7 +28,7 @@ from bron_gateway.errors import (
 from bron_gateway.gebeurtenis_types import decode_cursor, encode_cursor, gebeurtenis, wanted
 from bron_gateway.schema import build_schema
 from bron_gateway.subscriptions import Subscriber
-from bron_gateway.tail import EventsUnavailable, Item, SubscriptionService, end_reason
+from bron_gateway.tail import EventsUnavailable, Item, SubscriptionService, Tail, end_reason
 from bron_gateway.testing import MemoryLog
 from bron_gateway.trace import trace_from
 from bron_gateway.verwerkingslog import Pseudonymiser
@@ -242,6 +245,53 @@ def test_a_purpose_or_field_the_app_lost_ends_the_subscription(policy: Policy) -
             subscriber(FixedPolicy(fewer), log).deliver([item("gewijzigd", ["persoon.naam"])], {})
         )
     assert log.records == []
+
+
+class Idle(Tail):
+    """A tail on which nothing comes: no consumer, no thread."""
+
+    async def open(self) -> dict[int, int]:
+        return {}
+
+
+class IdleService(SubscriptionService):
+    def tail(self, app_id: str, start: Mapping[int, int] | None) -> Tail:
+        return Idle({}, f"bron.app.{app_id}", start)
+
+
+def idle(source: PolicySource) -> Subscriber:
+    """A subscriber whose app's topic stays quiet."""
+    made = service(source, MemoryLog())
+    quiet = IdleService(made.bootstrap, made.policy, made.authenticator, made.services)
+    return dataclasses.replace(subscriber(source, MemoryLog()), service=quiet)
+
+
+def test_a_withdrawn_apps_subscription_ends_without_waiting_for_a_record(
+    policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An app withdrawn from the register gets no record after its last tombstones, which may
+    have come while the register was still cached: the subscription reads the register again
+    while it waits, and ends as it would at the next record; one still allowed waits on."""
+    monkeypatch.setattr(subscriptions, "RECHECK", 0.01)
+    withdrawn = Policy(
+        doelen=policy.doelen,
+        apps=tuple(
+            a.model_copy(update={"doelen": (), "gemeenten": ()}) if a.id == APP else a
+            for a in policy.apps
+        ),
+    )
+
+    async def first(source: PolicySource, timeout: float) -> Any:
+        stream = cast(AsyncGenerator[Any, None], idle(source).stream(None))
+        try:
+            return await asyncio.wait_for(anext(stream), timeout)
+        finally:
+            await stream.aclose()
+
+    with pytest.raises(PurposeNotAllowed):
+        asyncio.run(first(FixedPolicy(withdrawn), 5))
+    with pytest.raises(TimeoutError):
+        asyncio.run(first(FixedPolicy(policy), 0.2))
 
 
 def test_without_the_log_nothing_is_delivered(policy: Policy) -> None:

@@ -1,5 +1,6 @@
 """The consent register's domain (services/toestemming): events that fit the Avro contracts,
-every rejection rule with its field and rule id, and the publication of apps and purposes."""
+every rejection rule with its field and rule id, and the publication of apps and purposes
+(with the withdrawal of the file's apps that left it)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from uuid import UUID, uuid4
 import fastavro
 import pytest
 from fastavro.validation import validate
+from pydantic import TypeAdapter
 
 from bron.contracts.schemafiles import load_schema_files
 from bron.policy import Policy
@@ -33,6 +35,7 @@ from services.toestemming.domain import (
     evolve,
     publish_policy,
 )
+from services.toestemming.state import MANIFEST, REGISTER, Gepubliceerd, herkomst
 
 CONTRACTS = {f.event_type: f for f in load_schema_files() if f.registry == "toestemming"}
 PARSED = {t: fastavro.parse_schema(f.schema, named_schemas={}) for t, f in CONTRACTS.items()}
@@ -254,3 +257,62 @@ def test_an_app_published_before_it_had_origins_is_republished_only_if_it_has_so
     assert publish_policy(POLICY, without, doelen) == []
     events = publish_policy(with_origins, without, doelen)
     assert [(t, d["appId"]) for t, d in events] == [(APP_GEWIJZIGD, "afval-app")]
+
+
+# -- withdrawal of the file's apps that left it ----------------------------------------------
+
+WITHOUT_AFVAL = Policy.model_validate({**RAW, "apps": [RAW["apps"][0]]})
+
+
+def test_a_file_app_that_left_the_file_is_withdrawn_with_its_data_but_no_purposes() -> None:
+    before = publish_policy(POLICY)
+    apps, doelen = published(before, "appId"), published(before, "doelId")
+    events = publish_policy(WITHOUT_AFVAL, apps, doelen, from_file=set(apps))
+    fits(events)
+    assert events == [(APP_GEWIJZIGD, {**apps["afval-app"], "doelen": [], "gemeenten": []})]
+
+
+def test_an_app_of_a_manifest_is_never_withdrawn_by_the_file() -> None:
+    before = publish_policy(POLICY)
+    apps, doelen = published(before, "appId"), published(before, "doelId")
+    manifest = {**apps["afval-app"], "appId": "uit-manifest", "gemeenten": ["0363"]}
+    registered = {**apps, "uit-manifest": manifest}
+    assert publish_policy(POLICY, registered, doelen, from_file=set(apps)) == []
+
+
+def test_a_withdrawn_app_is_withdrawn_once_and_published_again_when_it_returns() -> None:
+    before = publish_policy(POLICY)
+    apps, doelen = published(before, "appId"), published(before, "doelId")
+    gone = published(publish_policy(WITHOUT_AFVAL, apps, doelen, from_file=set(apps)), "appId")
+    after = {**apps, **gone}
+    assert publish_policy(WITHOUT_AFVAL, after, doelen, from_file=set(apps)) == []
+    back = publish_policy(POLICY, after, doelen, from_file=set(apps))
+    fits(back)
+    assert back == [(APP_GEWIJZIGD, apps["afval-app"])]
+
+
+def test_an_app_published_before_the_fields_it_lacks_existed_is_withdrawn_whole() -> None:
+    """A row of an older Bron: the withdrawal still carries every field of the contract."""
+    apps = published(publish_policy(POLICY), "appId")
+    old = {i: {k: v for k, v in d.items() if k not in ("origins", "versie", "gemeenten")}
+           for i, d in apps.items()}  # fmt: skip
+    doelen = published(publish_policy(POLICY), "doelId")
+    events = publish_policy(WITHOUT_AFVAL, old, doelen, from_file=set(old))
+    fits(events)
+    assert [(t, d["appId"], d["doelen"], d["gemeenten"]) for t, d in events] == [
+        (APP_GEWIJZIGD, "afval-app", [], [])
+    ]
+
+
+ROW = TypeAdapter(Gepubliceerd)  # how the register's table reads and writes a row's state
+
+
+def test_who_published_an_app_is_kept_and_inferred_for_rows_of_an_older_bron() -> None:
+    file_app = {"appId": "a", "gemeenten": None}
+    manifest_app = {"appId": "b", "gemeenten": []}
+    stored = ROW.dump_python(Gepubliceerd(data=manifest_app, version=2, bron=MANIFEST), mode="json")
+    assert herkomst(ROW.validate_python(stored)) == MANIFEST
+    assert herkomst(ROW.validate_python({"data": file_app, "version": 1})) == REGISTER
+    assert herkomst(ROW.validate_python({"data": {"appId": "c"}, "version": 1})) == REGISTER
+    assert herkomst(ROW.validate_python({"data": manifest_app, "version": 1})) == MANIFEST
+    assert herkomst(Gepubliceerd(data=file_app, version=3, bron=MANIFEST)) == MANIFEST

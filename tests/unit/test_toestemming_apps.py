@@ -1,0 +1,90 @@
+"""The app store's decisions (services/toestemming/apps.py), pure: registering from a manifest,
+enabling per municipality, and withdrawing an app as a whole; each rule with its field and rule
+id, and every event fitting its Avro contract."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from bron.registry.rejection import Rejection
+from services.toestemming.apps import AppRegistratie, current_policy, enable, register, withdraw
+from services.toestemming.domain import APP_GEREGISTREERD, APP_GEWIJZIGD, Events
+from tests.unit.test_toestemming_domain import POLICY, fits
+
+APP = "leverancier-app"
+REGISTRATIE = AppRegistratie(
+    naam="Leverancier", organisatie="00000003000000000009", overheid=False,
+    doelen=("parkeren", "bijstand"), versie="1.0.0", contact="team@leverancier.example.nl",
+    operaties=("ab" * 32,),
+)  # fmt: skip
+
+
+def stored(events: Events, before: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The app as the register's table holds it after the events: their last data, via JSON."""
+    for _, data in events:
+        before = json.loads(json.dumps(data))
+    return before
+
+
+def registered(*gemeenten: str) -> dict[str, Any]:
+    app = stored(register(APP, REGISTRATIE, None, POLICY))
+    for gemeente in gemeenten:
+        app = stored(enable(APP, gemeente, True, app, POLICY), app)
+    assert app is not None
+    return app
+
+
+def rule(exc: pytest.ExceptionInfo[Rejection]) -> tuple[str, str]:
+    return exc.value.field, exc.value.rule
+
+
+def test_withdrawing_publishes_the_app_without_purposes_or_municipalities() -> None:
+    before = registered("0363")
+    assert before["gemeenten"] == ["0363"]
+    events = withdraw(APP, before, POLICY)
+    fits(events)
+    assert events == [(APP_GEWIJZIGD, {**before, "doelen": [], "gemeenten": []})]
+    app = current_policy(POLICY, {APP: stored(events) or {}}).app_by_id[APP]
+    assert (app.doelen, app.gemeenten) == ((), ())  # the register takes it: no purpose, nowhere
+
+
+def test_withdrawing_a_withdrawn_app_publishes_nothing() -> None:
+    gone = stored(withdraw(APP, registered("0363"), POLICY))
+    assert withdraw(APP, gone, POLICY) == []
+
+
+def test_an_app_of_the_register_file_is_withdrawn_by_removing_it_from_the_file() -> None:
+    with pytest.raises(Rejection) as refused:
+        withdraw("parkeer-app", stored(register(APP, REGISTRATIE, None, POLICY)), POLICY)
+    assert rule(refused) == ("appId", "app-in-register")
+    assert "policy/register.yaml" in str(refused.value)
+
+
+def test_an_unknown_app_cannot_be_withdrawn() -> None:
+    with pytest.raises(Rejection) as refused:
+        withdraw(APP, None, POLICY)
+    assert rule(refused) == ("appId", "app-onbekend")
+
+
+def test_a_withdrawn_app_is_not_enabled_until_its_manifest_is_registered_again() -> None:
+    gone = stored(withdraw(APP, registered("0363"), POLICY))
+    with pytest.raises(Rejection) as refused:
+        enable(APP, "0363", True, gone, POLICY)
+    assert rule(refused) == ("appId", "app-ingetrokken")
+    assert enable(APP, "0363", False, gone, POLICY) == []  # off it is already
+
+    again = register(APP, REGISTRATIE, gone, POLICY)
+    fits(again)
+    [(event_type, data)] = again
+    assert event_type == APP_GEWIJZIGD
+    assert (data["doelen"], data["gemeenten"]) == (["parkeren", "bijstand"], [])  # nowhere yet
+    assert [t for t, _ in enable(APP, "0363", True, stored(again), POLICY)] == [APP_GEWIJZIGD]
+
+
+def test_registering_a_new_app_starts_it_enabled_nowhere() -> None:
+    events = register(APP, REGISTRATIE, None, POLICY)
+    fits(events)
+    assert [(t, d["gemeenten"]) for t, d in events] == [(APP_GEREGISTREERD, [])]
