@@ -15,8 +15,8 @@ from bron.db import database_url
 from bron.policy import Policy, load_policy
 from bron.process import ManagedProcess, bron_command
 from bron.settings import Settings
-from bron.testing import broker_settings, running_broker
-from services.importer.generate import Loader
+from bron.testing import broker_settings, eventually, running_broker
+from services.importer.generate import Loader, generate
 from services.toestemming.service import ToestemmingRegistry
 from streams.store import ProjectionStore
 from tests.integration.registries import contracts_registry, registry_settings
@@ -72,3 +72,10 @@ def worker_process(settings: Settings, name: str, folder: Path,
                             folder / f"{name}.log", env)  # fmt: skip
     worker.start()
     return worker
+
+
+def published(stack: StreamsStack, persons: int, seed: int) -> StreamsStack:
+    """`persons` generated through the registries, every event on Kafka (relays drained)."""
+    generate(stack.loader, persons, seed=seed)
+    eventually(lambda: stack.loader.pending() == 0, 120, "the relays published every event")
+    return stack

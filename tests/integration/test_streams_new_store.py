@@ -13,9 +13,8 @@ from confluent_kafka import TopicPartition
 
 from bron.db import database_url
 from bron.kafka.clients import make_consumer
-from services.importer.generate import generate
 from streams.store import ProjectionStore
-from tests.integration.streams_support import StreamsStack, streams_stack
+from tests.integration.streams_support import StreamsStack, published, streams_stack
 from tests.integration.test_streams_resilience import Workers, caught_up, ends, views
 
 pytestmark = pytest.mark.timeout(600)
@@ -24,12 +23,7 @@ pytestmark = pytest.mark.timeout(600)
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamsStack]:
     with streams_stack(tmp_path_factory.mktemp("new-store"), "new-store") as base:
-        generate(base.loader, 40, seed=12)
-        deadline = time.monotonic() + 120
-        while base.loader.pending() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert base.loader.pending() == 0, "the relays published every event"
-        yield base
+        yield published(base, 40, seed=12)
 
 
 def committed(bootstrap: str, group: str, partitions: list[tuple[str, int]]) -> dict:  # type: ignore[type-arg]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -17,8 +16,7 @@ from confluent_kafka.admin import AdminClient
 from bron.db import database_url
 from bron.process import bron_command
 from bron.testing import topic_ends
-from services.importer.generate import generate
-from tests.integration.streams_support import StreamsStack, streams_stack
+from tests.integration.streams_support import StreamsStack, published, streams_stack
 from tests.integration.test_streams_resilience import clean_rebuild, views
 
 pytestmark = pytest.mark.timeout(600)
@@ -27,12 +25,7 @@ pytestmark = pytest.mark.timeout(600)
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamsStack]:
     with streams_stack(tmp_path_factory.mktemp("rebuild"), "rebuild") as base:
-        generate(base.loader, 40, seed=11)
-        deadline = time.monotonic() + 120
-        while base.loader.pending() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert base.loader.pending() == 0, "the relays published every event"
-        yield base
+        yield published(base, 40, seed=11)
 
 
 def rebuild(stack: StreamsStack, *args: str) -> subprocess.CompletedProcess[str]:
