@@ -34,8 +34,9 @@ bench: jars
 
 # The scale run (issue 9): 1,000,000 synthetic persons from the registries through Kafka into
 # the projections and out of the gateway; hours. Shorter: make bench-scale ARGS="--persons 20000"
-# (--workers K, --keep DIR to inspect the data; --help). Writes var/bench/scale.md and .json.
-bench-scale: jars
+# (--workers K, --store postgresql, --keep DIR to inspect the data; --help). Writes
+# var/bench/scale.md and .json.
+bench-scale: jars postgres
 	$(BIN)/python -m tests.bench.scale $(ARGS)
 
 install: $(STAMP)

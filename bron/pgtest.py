@@ -40,8 +40,11 @@ def _version(path: str) -> int:
 
 
 @contextmanager
-def postgres_cluster(port: int) -> Iterator[str]:
-    """Start a cluster on 127.0.0.1:<port>; yield its SQLAlchemy URL; stop and remove it."""
+def postgres_cluster(port: int, *, durable: bool = False) -> Iterator[str]:
+    """Start a cluster on 127.0.0.1:<port>; yield its SQLAlchemy URL; stop and remove it.
+
+    For tests it trades durability for speed (no fsync, asynchronous commits); `durable=True`
+    keeps PostgreSQL's defaults, as a benchmark of the production shape must."""
     bindir = server_bin()
     folder = Path(tempfile.mkdtemp(prefix="bron-pg-"))
     as_root = os.geteuid() == 0
@@ -59,10 +62,9 @@ def postgres_cluster(port: int) -> Iterator[str]:
 
     try:
         run("initdb", "-D", str(data), "-A", "trust", "-U", "bron", "--no-sync", "-E", "UTF8")
-        options = (
-            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
+        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         run("pg_ctl", "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start")
         try:
             yield f"postgresql+psycopg://bron@127.0.0.1:{port}/postgres"

@@ -7,7 +7,8 @@ Stages, each timed and reported as it goes (a progress line on stderr every 30 s
      every contract registered;
   b. generate: the persons through the registries' use cases, the relays publishing
      (`tests.bench.scale_generate`);
-  c. the stream worker(s) as processes on an empty SQLite store (`tests.bench.scale_streams`);
+  c. the stream worker(s) as processes on an empty projection store: SQLite, or with
+     `--store postgresql` a PostgreSQL cluster of the run's own (`tests.bench.scale_streams`);
   d. the gateway as a process, asked over HTTP with real tokens (`tests.bench.scale_gateway`);
   e. peak memory of every process; f. disk used by every store.
 Each rate stands next to a bare baseline measured in the same run. Every process started is
@@ -30,11 +31,18 @@ from types import FrameType
 
 from bron.db import REGISTRIES, database_url
 from bron.settings import Settings
-from tests.bench.scale_disk import DiskRow, kafka_rows, registry_part, sqlite_rows, store_part
+from tests.bench.scale_disk import (
+    DiskRow,
+    kafka_rows,
+    postgres_rows,
+    registry_part,
+    sqlite_rows,
+    store_part,
+)
 from tests.bench.scale_gateway import gateway_stage
 from tests.bench.scale_generate import generate_stage
 from tests.bench.scale_report import ScaleReport, StageTime, process_rank
-from tests.bench.scale_stack import Kafka, kafka, schema_registry
+from tests.bench.scale_stack import Kafka, kafka, postgres_store, schema_registry
 from tests.bench.scale_streams import with_group, worker_stage
 from tests.bench.scale_watch import MemoryWatch
 from tests.integration.registries import registry_settings
@@ -44,6 +52,7 @@ from tests.integration.registries import registry_settings
 class ScaleOptions:
     persons: int = 1_000_000
     workers: int = 1
+    store: str = "sqlite"  # of the projections: "sqlite" or "postgresql"
     out: Path = Path("var/bench")
     keep: Path | None = None  # the data folder to leave behind; None: a temporary one
     bootstrap: str | None = None  # an existing cluster; None: a broker of our own
@@ -55,7 +64,7 @@ class ScaleOptions:
 
 
 def run_scale(options: ScaleOptions) -> ScaleReport:
-    report = ScaleReport(persons=options.persons, workers=options.workers)
+    report = ScaleReport(persons=options.persons, workers=options.workers, store=options.store)
     started = time.perf_counter()
     with ExitStack() as stack:
         folder = stack.enter_context(data_folder(options.keep))
@@ -65,6 +74,9 @@ def run_scale(options: ScaleOptions) -> ScaleReport:
                                                watch))  # fmt: skip
             registry = stack.enter_context(schema_registry(folder, broker.bootstrap, watch))
         settings = with_group(registry_settings(folder, broker.bootstrap, registry.url))
+        if options.store == "postgresql":
+            url = stack.enter_context(postgres_store())
+            settings = settings.model_copy(update={"projections_database_url": url})
         _generate(report, settings, folder, options)
         _stream(report, settings, folder, watch, options)
         requests = f"{options.requests:,} persoon + {options.batches:,} personen requests"
@@ -117,8 +129,11 @@ def disk(settings: Settings, broker: Kafka) -> list[DiskRow]:
     for name in REGISTRIES:
         rows += sqlite_rows(f"registry {name} (SQLite with -wal, -shm)",
                             database_url(settings, name), registry_part)  # fmt: skip
-    rows += sqlite_rows("projection store (SQLite with -wal, -shm)",
-                        database_url(settings, "projections"), store_part)  # fmt: skip
+    store = database_url(settings, "projections")
+    if store.startswith("sqlite"):
+        rows += sqlite_rows("projection store (SQLite with -wal, -shm)", store, store_part)
+    else:
+        rows += postgres_rows("projection store (PostgreSQL database)", store)
     if broker.broker is not None:
         rows += kafka_rows(broker.broker.log_dirs)
     return rows
@@ -194,6 +209,9 @@ def main() -> int:
     parser.add_argument("--persons", type=int, default=default,
                         help="default BRON_SCALE_PERSONS, else 1,000,000")  # fmt: skip
     parser.add_argument("--workers", type=int, default=1, help="stream worker processes")
+    parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="the projection store (postgresql: a cluster of the run's own, "
+                        "durable settings)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=Path("var/bench"))
     parser.add_argument("--keep", type=Path, help="leave the data here (an empty folder)")
     parser.add_argument("--kafka-heap", default="1g", help="our broker's heap (default 1g)")
@@ -203,7 +221,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1, help="of the synthetic data set")
     args = parser.parse_args()  # fmt: skip
     _stop_on_sigterm()
-    options = ScaleOptions(persons=args.persons, workers=args.workers, out=args.out,
+    options = ScaleOptions(persons=args.persons, workers=args.workers, store=args.store,
+                           out=args.out,
                            keep=args.keep, bootstrap=os.environ.get("BRON_KAFKA_BOOTSTRAP"),
                            kafka_heap=args.kafka_heap, requests=args.requests,
                            batches=args.batches, repeats=args.repeats, seed=args.seed)  # fmt: skip

@@ -5,8 +5,9 @@ kind of topic.
 Sizes are blocks allocated, as `du` counts them, not apparent sizes: Kafka preallocates its
 index files sparsely, and an apparent size would count 10 MiB per segment that is not on disk.
 The parts of a SQLite file come from its `dbstat` table (pages per table, its indexes
-included), when SQLite was built with it. The baseline's topics (`bench.*`) are left out of
-Kafka's total and named apart."""
+included), when SQLite was built with it; a PostgreSQL store's from `pg_database_size` and
+`pg_total_relation_size` (tables with their indexes and TOAST). The baseline's topics
+(`bench.*`) are left out of Kafka's total and named apart."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import sqlalchemy as sa
 
 from bron.topics import POLICY_EVENTS, REGISTRY_EVENTS, VERWERKINGSLOG
 
@@ -50,6 +53,22 @@ def sqlite_rows(store: str, url: str, part: Callable[[str], str]) -> list[DiskRo
         parts[part(table)] = parts.get(part(table), 0) + size
     return [DiskRow(store, total), *(DiskRow(name, size, part=True)
                                      for name, size in sorted(parts.items()))]  # fmt: skip
+
+
+def postgres_rows(store: str, url: str) -> list[DiskRow]:
+    """A PostgreSQL database's size, then its tables with their indexes and TOAST."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            total = conn.execute(sa.text("SELECT pg_database_size(current_database())")).scalar()
+            tables = conn.execute(sa.text(
+                "SELECT tablename, pg_total_relation_size(quote_ident(tablename)) "
+                "FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            )).all()  # fmt: skip
+    finally:
+        engine.dispose()
+    parts = [DiskRow(store_part(str(name)), int(size), part=True) for name, size in tables]
+    return [DiskRow(store, int(total or 0)), *parts]
 
 
 def _table_sizes(path: Path) -> dict[str, int]:

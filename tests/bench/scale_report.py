@@ -35,6 +35,7 @@ class StageTime:
 class ScaleReport:
     persons: int  # asked for
     workers: int
+    store: str = "sqlite"  # the projection store's database
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     context: dict[str, str] = field(default_factory=machine)
     counts: dict[str, int] = field(default_factory=dict)  # persons, changes, events, views …
@@ -59,6 +60,7 @@ class ScaleReport:
             "context": self.context,
             "persons": self.persons,
             "workers": self.workers,
+            "store": self.store,
             "counts": self.counts,
             "wall_seconds": self.wall_seconds,
             "stages": [{"stage": s.stage, "seconds": s.seconds} for s in self.stages],
@@ -84,6 +86,7 @@ class ScaleReport:
             "|---|---:|",
             f"| persons asked for | {self.persons:,} |",
             f"| stream workers | {self.workers} |",
+            f"| projection store | {self.store} |",
             *(f"| {k} | {v:,} |" for k, v in self.counts.items()),
             "",
             "| machine | |",

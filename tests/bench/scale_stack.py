@@ -2,7 +2,8 @@
 Ctrl-C or an exception: the Kafka broker (ours, or BRON_KAFKA_BOOTSTRAP's), the schema
 registry (`bron schema-registry serve`, with every contract registered), the stream workers
 (`bron streams worker`), the gateway (`bron gateway serve`) and the gateway's bare baseline
-(`python -m tests.bench.bare_gateway`).
+(`python -m tests.bench.bare_gateway`); with `--store postgresql`, a PostgreSQL cluster of the
+run's own for the projection store.
 
 Every process gets free ports and the run's own data folder, Kafka group and `_schemas` topic,
 so that a scale run beside a `bron up` or another benchmark shares nothing with it. A process
@@ -17,10 +18,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from bron.contracts.registry_client import RegistryClient, compact
 from bron.contracts.schemafiles import load_schema_files
 from bron.kafka.admin import ensure_topics, wait_ready
 from bron.kafka.broker import LocalBroker
+from bron.pgtest import postgres_cluster
 from bron.process import ManagedProcess, bron_command
 from bron.settings import Settings
 from bron.testing import broker_settings, free_ports, running_broker
@@ -59,6 +63,21 @@ def kafka(folder: Path, bootstrap: str | None, heap: str, watch: MemoryWatch) ->
             yield Kafka(broker.bootstrap, broker)
         finally:
             watch.last("Kafka broker (JVM)")
+
+
+@contextmanager
+def postgres_store() -> Iterator[str]:
+    """The URL of an empty `projections` database in a PostgreSQL cluster started for the run
+    (Debian's server binaries, `make postgres`) with PostgreSQL's durable defaults: fsync on,
+    synchronous commits, as a production store runs. Stopped and removed at the end."""
+    with postgres_cluster(free_ports(1)[0], durable=True) as server:
+        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(sa.text("CREATE DATABASE projections"))
+        finally:
+            admin.dispose()
+        yield server.rsplit("/", 1)[0] + "/projections"
 
 
 @contextmanager

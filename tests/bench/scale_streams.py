@@ -1,6 +1,6 @@
 """Stage c of the scale run: the stream worker(s) as processes (`bron streams worker`) on an
-empty SQLite projection store, until the store's offsets reach the end offsets the topics had
-when they started (as `tests.bench.projections` decides it is done).
+empty projection store (SQLite, or PostgreSQL), until the store's offsets reach the end offsets
+the topics had when they started (as `tests.bench.projections` decides it is done).
 
 Figures: events per second from the first committed batch to the end (start-up, from the
 process's start to its first batch, is reported apart), and per tenth of the events, so that
@@ -114,10 +114,14 @@ def worker_stage(settings: Settings, folder: Path, workers: int, watch: MemoryWa
         Measurement("scale.worker", f"stream worker x{workers}: first committed batch until "
                     "the store is at the end offsets", "events/s",
                     ((done.events - first) / done.seconds,), baseline="scale.consume.bare",
-                    note=f"{done.events:,} events into an empty SQLite store; start-up "
+                    note=f"{done.events:,} events into an empty {_kind(url)} store; start-up "
                     f"{done.startup:,.1f} s not counted"),
     ]  # fmt: skip
     return done
+
+
+def _kind(url: str) -> str:
+    return "SQLite" if url.startswith("sqlite") else "PostgreSQL"
 
 
 def _follow(

@@ -62,3 +62,25 @@ def _store(path: Path) -> tuple[int, set[str]]:
         return int(views.fetchone()[0]), {str(r[0]) for r in rows}
     finally:
         db.close()
+
+
+@pytest.mark.timeout(240)
+def test_scale_run_on_a_postgresql_store_with_two_workers(tmp_path: Path) -> None:
+    """`--store postgresql --workers 2`: the workers share the partitions of one PostgreSQL
+    store of the run's own, which the report names and measures (and removes at the end)."""
+    options = ScaleOptions(persons=300, workers=2, store="postgresql", out=tmp_path / "out",
+                           keep=tmp_path / "data", kafka_heap="384m", requests=50, batches=5,
+                           repeats=1)  # fmt: skip
+    report = run_scale(options)
+    report.write(options.out)
+    data = json.loads((options.out / "scale.json").read_text())
+
+    assert data["store"] == "postgresql"
+    assert "| projection store | postgresql |" in (options.out / "scale.md").read_text()
+    assert {"stream worker 0", "stream worker 1"} <= {p["process"] for p in data["memory"]}
+    assert data["worker_slices"][-1]["end"] == data["counts"]["events read by the worker(s)"]
+    assert data["counts"]["views in the projection store"] > 0
+    disk = {d["store"]: d["bytes"] for d in data["disk"]}
+    assert disk["projection store (PostgreSQL database)"] > 0
+    assert disk["table projection_view (with its indexes)"] > 0
+    assert not (tmp_path / "data" / "var" / "projections.db").exists()
