@@ -103,6 +103,13 @@ class App(_Model):
             raise ValueError(f"app {self.id!r}: {problem}")
         return self
 
+    @property
+    def withdrawn(self) -> bool:
+        """Taken out of the register as a whole (`bron apps withdraw`, or gone from the file):
+        no purposes and enabled nowhere. An app of the file has `gemeenten` None and one of a
+        manifest has a purpose until it is withdrawn, so neither is taken for withdrawn."""
+        return not self.doelen and self.gemeenten == ()
+
     def enabled_in(self, gemeente: str | None) -> bool:
         """Whether a municipality has the app on (always, for an app of the register file)."""
         return self.gemeenten is None or gemeente in self.gemeenten

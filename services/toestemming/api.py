@@ -120,8 +120,9 @@ def mount(app: FastAPI, registry: ToestemmingRegistry, keys: KeyPair) -> None:
     @app.post("/apps/{appId}/intrekking", tags=["apps"],
               summary="Withdraw a registered app as a whole")  # fmt: skip
     def app_intrekken(appId: AppId, _caller: Operator) -> dict[str, Any]:
-        """Publishes app-gewijzigd without purposes or municipalities (nothing when it was
-        withdrawn already): the stream workers delete every view of the app and tombstone its
-        topic, the gateway refuses its queries and ends its subscriptions. Registering its
-        manifest again brings it back, enabled nowhere."""
+        """Publishes app-gewijzigd without purposes, municipalities, origins or operations
+        (nothing when it was withdrawn already): the stream workers delete every view of the
+        app and tombstone its topic, the gateway refuses its queries and its browser origins
+        and ends its subscriptions, the webhook service deletes its webhook subscriptions.
+        Registering its manifest again brings it back, enabled nowhere."""
         return app_body(appId, registry.withdraw_app(appId))

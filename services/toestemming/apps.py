@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bron.policy import App, Identifier, Policy, Sha256
 from bron.registry.rejection import Rejection
-from services.toestemming.policy_events import app_data, is_withdrawn, withdrawn
+from services.toestemming.policy_events import app_data, as_published, is_withdrawn, withdrawn
 from services.toestemming.state import APP_GEREGISTREERD, APP_GEWIJZIGD, Events
 
 
@@ -92,15 +92,18 @@ def enable(app_id: str, gemeente: str, on: bool, before: Mapping[str, Any] | Non
 
 
 def withdraw(app_id: str, before: Mapping[str, Any] | None, file: Policy) -> Events:
-    """The event that withdraws a registered app as a whole: no purposes and no
-    municipalities, so that every view of it is deleted and the gateway refuses it; none when
-    it is withdrawn already. An app of the register file leaves by being removed from it."""
+    """The event that withdraws a registered app as a whole: no purposes, municipalities,
+    origins or operations, so that every view of it is deleted and the gateway refuses it and
+    its origins; none when it is withdrawn already (one withdrawn while a withdrawal still kept
+    its origins is withdrawn again). An app of the register file leaves by being removed from
+    it."""
     if app_id in file.app_by_id:
         raise Rejection("appId", "app-in-register", f"app {app_id!r} is in the register file; "
                         "remove it from policy/register.yaml")  # fmt: skip
     if before is None:
         raise Rejection("appId", "app-onbekend", f"no registered app {app_id!r}")
-    return [] if is_withdrawn(before) else [(APP_GEWIJZIGD, withdrawn(before))]
+    after = withdrawn(before)
+    return [] if as_published(before) == after else [(APP_GEWIJZIGD, after)]
 
 
 def _changed(app: App, before: Mapping[str, Any] | None) -> Events:

@@ -2,10 +2,11 @@
 later only what differs from what was published before.
 
 An app is withdrawn (taken out of the register as a whole) by the same event as any change,
-`app-gewijzigd` with its data but no purposes and no municipalities: the stream workers delete
-every view of it and tombstone its topic, the gateway refuses it (it has no purpose), its
-subscriptions end, and a consent for it is refused. Its row stays, so that the processing log
-and a returning app still find it."""
+`app-gewijzigd` with its data but no purposes, municipalities, browser origins or registered
+operations: the stream workers delete every view of it and tombstone its topic, the gateway
+refuses it (it has no purpose) and its origins (CORS), its subscriptions end, its webhook
+subscriptions are deleted, and a consent for it is refused. Its row stays, so that the
+processing log and a returning app still find it."""
 
 from __future__ import annotations
 
@@ -63,8 +64,10 @@ def doel_data(doel: Doel) -> dict[str, Any]:
 
 
 def withdrawn(data: Mapping[str, Any]) -> dict[str, Any]:
-    """An app's data once withdrawn: as it was published, without purposes or municipalities."""
-    return {**_APP_DEFAULTS, **data, "doelen": [], "gemeenten": []}
+    """An app's data once withdrawn: as it was published, without purposes or municipalities,
+    and without origins or operations, so that every reader of the register (the gateway's
+    CORS and persisted operations too) takes it for nothing without knowing of withdrawals."""
+    return {**_APP_DEFAULTS, **data, "doelen": [], "gemeenten": [], "origins": [], "operaties": []}
 
 
 def is_withdrawn(data: Mapping[str, Any]) -> bool:
@@ -79,22 +82,24 @@ def publish_policy(policy: Policy, apps: Published | None = None,
     """Purposes first, so that an app never names a purpose consumers have not seen. Then
     the file's apps, then the withdrawal of each app in `from_file` (the published apps the
     file published, never those of a manifest) that is no longer in the file: once, as a
-    withdrawn app compares equal to its withdrawal."""
+    withdrawn app compares equal to its withdrawal (one withdrawn before origins and operations
+    were dropped is withdrawn again, once)."""
     events: Events = []
     for doel in policy.doelen:
         events += _diff(doel_data(doel), (doelen or {}).get(doel.id),
                         DOEL_VASTGESTELD, DOEL_GEWIJZIGD)  # fmt: skip
     for app in policy.apps:
-        events += _diff(app_data(app), _as_published((apps or {}).get(app.id)),
+        events += _diff(app_data(app), as_published((apps or {}).get(app.id)),
                         APP_GEREGISTREERD, APP_GEWIJZIGD)  # fmt: skip
     for app_id in sorted(set(from_file) - set(policy.app_by_id)):
-        before = _as_published((apps or {}).get(app_id))
+        before = as_published((apps or {}).get(app_id))
         if before is not None:
             events += _diff(withdrawn(before), before, APP_GEREGISTREERD, APP_GEWIJZIGD)
     return events
 
 
-def _as_published(before: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def as_published(before: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """An app's data as last published, with the defaults of the fields added since."""
     return None if before is None else {**_APP_DEFAULTS, **before}
 
 

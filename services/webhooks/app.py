@@ -1,11 +1,13 @@
 """The webhook service as one ASGI app (`bron webhooks dispatch`): the HTTP API, and, while the
-app runs (its lifespan), the consumer thread and the sender loop. Several dispatchers may run
-side by side on one database: they share the partitions through the consumer group and the
-deliveries through the leases."""
+app runs (its lifespan), the consumer thread, the sender loop and the end of withdrawn apps'
+subscriptions (`services.webhooks.withdrawal`). Several dispatchers may run side by side on
+one database: they share the partitions through the consumer group and the deliveries through
+the leases."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 from collections.abc import AsyncIterator
@@ -32,6 +34,7 @@ from services.webhooks.register import CurrentPolicy, StoredPolicy
 from services.webhooks.sender import Sender, SenderConfig
 from services.webhooks.store import WebhookStore
 from services.webhooks.verwerking import DeliveryLog, kafka_log
+from services.webhooks.withdrawal import end_withdrawn_every
 from streams.reads import ProjectionReader
 
 log = structlog.get_logger("bron.webhooks")
@@ -136,12 +139,18 @@ def create_app(
             task = asyncio.create_task(sender.run())
             task.add_done_callback(lambda t: _ended(t, running))
             consumer.start()
+            withdrawals = asyncio.create_task(
+                end_withdrawn_every(store, current, settings.gateway_policy_refresh)
+            )
             running["ok"] = True
             log.info("webhooks.started", instance=owner, group=settings.webhooks_group)
             try:
                 yield
             finally:
                 running["ok"] = False
+                withdrawals.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await withdrawals
                 await asyncio.to_thread(consumer.stop)
                 sender.stop()
                 await task  # it drains: attempts in flight finish, the rest is released

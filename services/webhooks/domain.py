@@ -11,6 +11,7 @@ from services.webhooks.subscription import (
     gemeente,
     gemeente_filter_possible,
     matches,
+    of_withdrawn_apps,
     url_problem,
 )
 
@@ -26,6 +27,7 @@ __all__ = [
     "headers",
     "logged_fields",
     "matches",
+    "of_withdrawn_apps",
     "retry_after",
     "sign",
     "source",

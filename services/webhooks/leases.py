@@ -147,11 +147,11 @@ def _apply(tx: Connection, o: Outcome, now: float) -> None:
         remove_subscription(tx, p.subscription_id)
 
 
-def remove_subscription(tx: Connection, id: str) -> None:
-    """The subscription, what is pending for it and its dead letters."""
+def remove_subscription(tx: Connection, id: str) -> int:
+    """The subscription, what is pending for it and its dead letters; 1 if it was there."""
     for table in (delivery, dead_letter):
         tx.execute(delete(table).where(table.c.subscription_id == id))
-    tx.execute(delete(subscription).where(subscription.c.id == id))
+    return int(tx.execute(delete(subscription).where(subscription.c.id == id)).rowcount)
 
 
 def release_owner(tx: Connection, owner: str) -> int:

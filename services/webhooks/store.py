@@ -88,8 +88,13 @@ class WebhookStore:
 
     def remove(self, id: str) -> None:
         """The subscription, what is pending for it and its dead letters."""
+        self.remove_all([id])
+
+    def remove_all(self, ids: Sequence[str]) -> int:
+        """`remove` for each, in one transaction; how many were there (another dispatcher may
+        have removed some meanwhile)."""
         with self.transaction() as tx:
-            leases.remove_subscription(tx, id)
+            return sum(leases.remove_subscription(tx, id) for id in ids)
 
     # consuming
     def offsets(self, group: str) -> dict[tuple[str, int], int]:

@@ -19,18 +19,21 @@ filter gets no `uit-beeld`; subscribe without one to hear of departures. A gemee
 refused at creation for a purpose that shows none of these fields.
 
 Status: a paused subscription still matches, its deliveries wait (`services.webhooks.sender`).
+
+A withdrawn app's subscriptions end: they are deleted (`of_withdrawn_apps`,
+`services.webhooks.withdrawal`), as when the receiver answers 410.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
 from bron.notices import Notice
-from bron.policy import Doel, disallowed_fields
+from bron.policy import Doel, Policy, disallowed_fields
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_URL = 2000
@@ -99,6 +102,20 @@ def matches(subscription: Subscription, notice: Notice, written_at: float | None
     if subscription.persoon_id is not None and notice.persoon_id != subscription.persoon_id:
         return False
     return not subscription.gemeenten or gemeente(notice.data) in subscription.gemeenten
+
+
+def of_withdrawn_apps(
+    subscriptions: Iterable[Subscription], policy: Policy
+) -> dict[str, list[str]]:
+    """App id -> the ids of its subscriptions, for the apps the register says are withdrawn.
+    An app the register does not name is left alone: a register read from the file (the store
+    unreadable) lacks the apps of the app store, which are not withdrawn for it."""
+    ended: dict[str, list[str]] = {}
+    for sub in subscriptions:
+        app = policy.app_by_id.get(sub.app_id)
+        if app is not None and app.withdrawn:
+            ended.setdefault(sub.app_id, []).append(sub.id)
+    return ended
 
 
 def gemeente_filter_possible(doel: Doel) -> bool:

@@ -13,7 +13,7 @@ import json
 import time
 import uuid
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -465,36 +465,55 @@ def test_a_revocation_arrives_and_nothing_more_for_that_person(
     eventually_closed(setup.service)
 
 
-def test_a_purpose_the_app_lost_ends_its_subscriptions(
-    setup: Setup, tmp_path: Path, bootstrap: str, registry_url: str, anna: dict[str, Any]
+def with_parkeren(policy: Policy, **update: Any) -> Policy:
+    """The register with the PARKEREN app changed (as the workers would keep it)."""
+    apps = tuple(a.model_copy(update=update) if a.id == PARKEREN else a for a in policy.apps)
+    return Policy(doelen=policy.doelen, apps=apps)
+
+
+def ends_with(
+    code: str,
+    where: tuple[Path, str, str],
+    topic: AppTopic,
+    first: dict[str, Any],
+    then: Callable[[Setup], Awaitable[None]],
+    timeout: float,
 ) -> None:
-    topic = setup.topics[PARKEREN]
-    na = topic.end()
-    policy = setup.gateway.policy
-    without = Policy(
-        doelen=policy.doelen,
-        apps=tuple(
-            a.model_copy(update={"doelen": ()}) if a.id == PARKEREN else a for a in policy.apps
-        ),
-    )
+    """PARKEREN's `inBeeld` subscription on a gateway of its own (tmp path, broker, schema
+    registry: its register may be changed) gets `first` coming into view; then `then` runs,
+    and the subscription ends with error `code` after that one notice."""
     found: list[dict[str, Any]] = []
-    with started(tmp_path, bootstrap, registry_url) as other:
+    na = topic.end()
+    with started(*where) as other:
 
         async def scenario() -> None:
             async with session(other, PARKEREN) as opened:
                 query = subscription("inBeeld", PARKEERVERGUNNING, na=na, selection="id")
-                await produce(topic, anna, (PARKEERVERGUNNING,))
+                await produce(topic, first, (PARKEERVERGUNNING,))
                 async for result in opened.subscribe(gql(query)):
                     found.append(result)
-                    write_policy(other.gateway.store, without, seq=2)
-                    await asyncio.sleep(1.0)  # past BRON_GATEWAY_POLICY_REFRESH
-                    await produce(topic, beside(anna, CEES, "Claes"), (PARKEERVERGUNNING,))
+                    await then(other)
 
         with pytest.raises(TransportQueryError) as refused:
-            asyncio.run(asyncio.wait_for(scenario(), 30))
+            asyncio.run(asyncio.wait_for(scenario(), timeout))
         eventually_closed(other.service)
     assert len(found) == 1
-    assert _error(refused)["extensions"] == {"code": "PURPOSE_NOT_ALLOWED"}
+    assert _error(refused)["extensions"] == {"code": code}
+
+
+def test_a_purpose_the_app_lost_ends_its_subscriptions(
+    setup: Setup, tmp_path: Path, bootstrap: str, registry_url: str, anna: dict[str, Any]
+) -> None:
+    topic = setup.topics[PARKEREN]
+    without = with_parkeren(setup.gateway.policy, doelen=())
+
+    async def lose_the_purpose(other: Setup) -> None:
+        write_policy(other.gateway.store, without, seq=2)
+        await asyncio.sleep(1.0)  # past BRON_GATEWAY_POLICY_REFRESH
+        await produce(topic, beside(anna, CEES, "Claes"), (PARKEERVERGUNNING,))
+
+    where = (tmp_path, bootstrap, registry_url)
+    ends_with("PURPOSE_NOT_ALLOWED", where, topic, anna, lose_the_purpose, 30)
 
 
 def test_a_withdrawn_apps_subscription_ends_without_another_record(
@@ -504,32 +523,14 @@ def test_a_withdrawn_apps_subscription_ends_without_another_record(
     may come before the gateway reads the register again, and none comes after them; the
     subscription ends all the same."""
     topic = setup.topics[PARKEREN]
-    na = topic.end()
-    policy = setup.gateway.policy
-    withdrawn = Policy(
-        doelen=policy.doelen,
-        apps=tuple(
-            a.model_copy(update={"doelen": (), "gemeenten": ()}) if a.id == PARKEREN else a
-            for a in policy.apps
-        ),
-    )
-    found: list[dict[str, Any]] = []
-    with started(tmp_path, bootstrap, registry_url) as other:
+    withdrawn = with_parkeren(setup.gateway.policy, doelen=(), gemeenten=())
 
-        async def scenario() -> None:
-            async with session(other, PARKEREN) as opened:
-                query = subscription("inBeeld", PARKEERVERGUNNING, na=na, selection="id")
-                await produce(topic, anna, (PARKEERVERGUNNING,))
-                async for result in opened.subscribe(gql(query)):
-                    found.append(result)
-                    await produce(topic, anna, ())  # out of view, then the tombstone
-                    write_policy(other.gateway.store, withdrawn, seq=2)
+    async def withdraw(other: Setup) -> None:
+        await produce(topic, anna, ())  # out of view, then the tombstone
+        write_policy(other.gateway.store, withdrawn, seq=2)
 
-        with pytest.raises(TransportQueryError) as refused:
-            asyncio.run(asyncio.wait_for(scenario(), 20))
-        eventually_closed(other.service)
-    assert len(found) == 1
-    assert _error(refused)["extensions"] == {"code": "PURPOSE_NOT_ALLOWED"}
+    where = (tmp_path, bootstrap, registry_url)
+    ends_with("PURPOSE_NOT_ALLOWED", where, topic, anna, withdraw, 20)
 
 
 # -- refusals --------------------------------------------------------------------------------

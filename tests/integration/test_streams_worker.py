@@ -347,6 +347,38 @@ def test_a_withdrawn_app_leaves_the_store_its_topic_and_the_gateway(stack: Stack
     reader.close()
 
 
+def preflight(url: str, origin: str) -> httpx.Response:
+    """A browser's CORS preflight for a POST with a token, as the gateway answers it."""
+    headers = {"Origin": origin, "Access-Control-Request-Method": "POST",
+               "Access-Control-Request-Headers": "authorization, content-type"}  # fmt: skip
+    return httpx.options(url, headers=headers, timeout=30)
+
+
+def test_a_withdrawn_apps_origins_and_operations_count_for_nothing_at_the_gateway(
+    stack: Stack,
+) -> None:
+    """The app store: once an app is withdrawn, a preflight from its browser origin is answered
+    as for an origin no app registered (403 problem+json, no allowed origin), and the register
+    the gateway reads holds none of its operations (persisted operations accept none)."""
+    app_id, origin = "woz-cors", "https://woz-cors.gemeente.example.nl"
+    manifest = WOZ_AANSLAG.model_copy(update={"origins": (origin,), "operaties": ("ab" * 32,)})
+    stack.consents.register_app(app_id, manifest)
+    reader = stack.reader()
+    eventually(lambda: app_id in reader.policy().app_by_id, 30)
+    with gateway(stack) as url:
+        assert preflight(url, origin).status_code == 204
+        [(event_type, data)] = stack.consents.withdraw_app(app_id)
+        refused = eventually(lambda: (r := preflight(url, origin)).status_code == 403 and r, 10,
+                             "a preflight from the withdrawn app's origin refused")  # fmt: skip
+    assert (event_type, data["origins"], data["operaties"]) == (APP_GEWIJZIGD, [], [])
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["errors"][0]["rule"] == "registered-origin"
+    assert "access-control-allow-origin" not in refused.headers
+    app = reader.policy().app_by_id[app_id]
+    assert (app.doelen, app.origins, app.operaties) == ((), (), ())
+    reader.close()
+
+
 def test_an_app_removed_from_the_register_file_is_withdrawn_at_the_next_sync(
     stack: Stack,
 ) -> None:

@@ -95,6 +95,16 @@ def drained(runtime: RegistryRuntime) -> None:
     assert runtime.outbox.pending(runtime.engine) == 0, "the relay publishes everything"
 
 
+def refusal(response: httpx.Response, status: int, field: str, rule: str | None) -> None:
+    """A refusal as the register gives every one: problem+json, its first error naming the
+    field and (when given) the rule."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    error = response.json()["errors"][0]
+    assert error["field"] == field, error
+    assert rule is None or error["rule"] == rule, error
+
+
 def outbox_types(runtime: RegistryRuntime) -> list[str]:
     table = runtime.outbox.table
     with runtime.engine.connect() as conn:
@@ -118,8 +128,7 @@ def test_a_consent_is_granted_listed_and_revoked(toestemming: Registry) -> None:
         "ingetrokken"
     )
     again = client.post(f"/toestemmingen/{toestemming_id}/intrekking", headers=auth)
-    assert again.status_code == 422
-    assert again.json()["errors"][0]["rule"] == "al-ingetrokken"
+    refusal(again, 422, "toestemmingId", "al-ingetrokken")
     assert client.post("/toestemmingen", json=body).status_code == 401
 
 
@@ -175,15 +184,12 @@ def test_a_second_active_consent_is_refused_and_writes_nothing(toestemming: Regi
     second = str(uuid.uuid4())
     refused = client.post("/toestemmingen", json=consent(policy, persoon, toestemmingId=second),
                           headers=auth)  # fmt: skip
-    assert refused.status_code == 422
-    assert refused.headers["content-type"] == "application/problem+json"
-    assert refused.json()["errors"][0]["field"] == "doelId"
-    assert refused.json()["errors"][0]["rule"] == "al-actief"
+    refusal(refused, 422, "doelId", "al-actief")
     assert client.get(f"/toestemmingen/{second}", headers=auth).status_code == 404
     assert runtime.outbox.pending(runtime.engine) == 0
     statutory = consent(policy, persoon, doelId=policy.doelen[1].id)
-    problem = client.post("/toestemmingen", json=statutory, headers=auth).json()
-    assert problem["errors"][0]["rule"] == "grondslag-niet-toestemming"
+    refusal(client.post("/toestemmingen", json=statutory, headers=auth), 422, "doelId",
+            "grondslag-niet-toestemming")  # fmt: skip
 
 
 def test_the_sweep_expires_consents_whose_geldig_tot_passed(toestemming: Registry) -> None:
@@ -352,9 +358,11 @@ def test_an_app_is_registered_from_its_manifest_and_enabled_per_municipality(
 def test_a_registered_app_is_withdrawn_once_and_comes_back_by_registering_it_again(
     toestemming: Registry, bootstrap: str, registry_url: str
 ) -> None:
+    """Its browser origins and operations go with it, and come back with its manifest."""
     client, auth, runtime, _registry, policy = toestemming
     app_id = f"leverancier-{uuid.uuid4().hex[:8]}"
-    assert client.put(f"/apps/{app_id}", json=registratie(policy), headers=auth).status_code == 201
+    manifest = registratie(policy, origins=["https://parkeren.leverancier.example.nl"])
+    assert client.put(f"/apps/{app_id}", json=manifest, headers=auth).status_code == 201
     assert client.put(f"/apps/{app_id}/gemeenten/0363", headers=auth).status_code == 200
     assert client.post(f"/apps/{app_id}/intrekking").status_code == 401
 
@@ -363,18 +371,22 @@ def test_a_registered_app_is_withdrawn_once_and_comes_back_by_registering_it_aga
     assert withdrawn.json()["events"] == ["nl.toestemming.app-gewijzigd.v1"]
     app = withdrawn.json()["app"]
     assert (app["doelen"], app["gemeenten"], app["versie"]) == ([], [], "1.0.0")
+    assert (app["origins"], app["operaties"]) == ([], [])
     again = client.post(f"/apps/{app_id}/intrekking", headers=auth)
     assert (again.status_code, again.json()["events"]) == (200, [])
-    refused = client.put(f"/apps/{app_id}/gemeenten/0363", headers=auth)
-    assert refused.status_code == 422
-    assert refused.json()["errors"][0]["rule"] == "app-ingetrokken"
+    refusal(client.put(f"/apps/{app_id}/gemeenten/0363", headers=auth), 422, "appId",
+            "app-ingetrokken")  # fmt: skip
     body = {"persoonId": str(uuid.uuid4()), "appId": app_id, "doelId": policy.doelen[0].id}
-    assert client.post("/toestemmingen", json=body, headers=auth).status_code == 422
+    refusal(client.post("/toestemmingen", json=body, headers=auth), 422, "doelId",
+            "doel-niet-van-app")  # fmt: skip
 
-    back = client.put(f"/apps/{app_id}", json=registratie(policy), headers=auth)
+    back = client.put(f"/apps/{app_id}", json=manifest, headers=auth)
     assert back.json()["events"] == ["nl.toestemming.app-gewijzigd.v1"]
     assert (back.json()["app"]["doelen"], back.json()["app"]["gemeenten"]) == (
         [policy.doelen[0].id], [],
+    )  # fmt: skip
+    assert (back.json()["app"]["origins"], back.json()["app"]["operaties"]) == (
+        manifest["origins"], manifest["operaties"],
     )  # fmt: skip
     drained(runtime)
     events = consume(bootstrap, registry_url, "bron.policy.events", {app_id}, 4)
@@ -430,12 +442,6 @@ def test_a_refused_registration_enabling_or_withdrawal_says_why_and_changes_noth
     before = (client.get("/apps", headers=auth).json(), outbox_types(runtime))
     url = path.format(app=app_id, file_app=policy.apps[0].id)
     body = None if changes is None else registratie(policy, **changes)
-    refused = client.request(method, url, json=body, headers=auth)
-    assert refused.status_code == status, refused.text
-    assert refused.headers["content-type"] == "application/problem+json"
-    problem = refused.json()
-    assert problem["errors"][0]["field"] == field, problem
-    if rule is not None:
-        assert problem["errors"][0]["rule"] == rule
+    refusal(client.request(method, url, json=body, headers=auth), status, field, rule)
     assert (client.get("/apps", headers=auth).json(), outbox_types(runtime)) == before
     assert client.put(f"/apps/{app_id}", json=registratie(policy)).status_code == 401

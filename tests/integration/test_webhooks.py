@@ -677,3 +677,36 @@ def test_an_app_registered_from_its_manifest_may_subscribe_without_a_restart(
                              == 201 and r, 15, "the registered app's subscription")  # fmt: skip
         assert created.json()["appId"] == app_id
         client.delete(f"/abonnementen/{created.json()['id']}")
+
+
+def test_a_withdrawn_apps_subscriptions_are_deleted_and_the_log_names_the_app_and_count(
+    stack: Stack, api: httpx.Client
+) -> None:
+    """A withdrawal (`bron apps withdraw`) reaches the service as the register the stream
+    workers keep (the app without purposes, enabled nowhere): within its refresh every
+    subscription of the app is deleted, with no record on its topic needed; another app's
+    stay."""
+    app_id = f"winkel-{uuid.uuid4().hex[:6]}"
+    kept = subscribe(api, stack.receiver.on("blijft"))
+    policy = load_policy()
+    base = next(a for a in policy.apps if DOEL in a.doelen)
+    registered = base.model_copy(update={"id": app_id, "versie": "1.0.0", "gemeenten": ("0363",)})
+    store = ProjectionStore(database_url(load_settings(data_dir=stack.folder), "projections"))
+    try:
+        write_policy(store, policy.model_copy(update={"apps": (*policy.apps, registered)}))
+        with stack.client(app_id) as client:
+            body = {"doel": DOEL, "url": stack.receiver.on(app_id)}
+            eventually(lambda: client.post("/abonnementen", json=body).status_code == 201,
+                       15, "a subscription of the registered app")  # fmt: skip
+            assert client.post("/abonnementen", json=body).status_code == 201
+            assert len(client.get("/abonnementen").json()) == 2
+            withdrawn = registered.model_copy(update={"doelen": (), "gemeenten": ()})
+            write_policy(store, policy.model_copy(update={"apps": (*policy.apps, withdrawn)}))
+            eventually(lambda: client.get("/abonnementen").json() == [], 20,
+                       "the withdrawn app's subscriptions deleted")  # fmt: skip
+    finally:
+        store.close()
+    assert [s["id"] for s in api.get("/abonnementen").json()] == [kept["id"]]
+    lines = [json.loads(line) for line in stack.process.log_file.read_text().splitlines()
+             if "webhooks.app_withdrawn" in line]  # fmt: skip
+    assert [(r["app"], r["subscriptions"]) for r in lines] == [(app_id, 2)]

@@ -8,7 +8,9 @@ import json
 from typing import Any
 
 import pytest
+from bron_gateway.cors import preflight
 
+from bron.http.problems import Problem
 from bron.registry.rejection import Rejection
 from services.toestemming.apps import AppRegistratie, current_policy, enable, register, withdraw
 from services.toestemming.domain import APP_GEREGISTREERD, APP_GEWIJZIGD, Events
@@ -46,9 +48,40 @@ def test_withdrawing_publishes_the_app_without_purposes_or_municipalities() -> N
     assert before["gemeenten"] == ["0363"]
     events = withdraw(APP, before, POLICY)
     fits(events)
-    assert events == [(APP_GEWIJZIGD, {**before, "doelen": [], "gemeenten": []})]
+    assert events == [
+        (APP_GEWIJZIGD, {**before, "doelen": [], "gemeenten": [], "operaties": []})
+    ]  # REGISTRATIE has no origins
     app = current_policy(POLICY, {APP: stored(events) or {}}).app_by_id[APP]
     assert (app.doelen, app.gemeenten) == ((), ())  # the register takes it: no purpose, nowhere
+
+
+def test_a_withdrawn_apps_origins_and_operations_count_for_nothing_at_the_gateway() -> None:
+    """The register as the gateway reads it after the withdrawal: a preflight from the app's
+    origin is refused as for an unknown origin, and none of its documents is registered."""
+    origin = "https://parkeren.leverancier.example.nl"
+    with_origin = REGISTRATIE.model_copy(update={"origins": (origin,)})
+    before = stored(register(APP, with_origin, None, POLICY))
+    assert preflight(current_policy(POLICY, {APP: before or {}}), origin, "POST", None)[0] == 204
+
+    after = current_policy(POLICY, {APP: stored(withdraw(APP, before, POLICY)) or {}})
+    with pytest.raises(Problem) as refused:
+        preflight(after, origin, "POST", None)
+    assert refused.value.status == 403
+    assert "not registered for any app" in refused.value.detail
+    assert (after.app_by_id[APP].origins, after.app_by_id[APP].operaties) == ((), ())
+
+
+def test_an_app_withdrawn_while_withdrawals_kept_its_origins_is_withdrawn_again_once() -> None:
+    """A withdrawal published by an older Bron kept the origins and operations: withdrawing
+    again drops them (once), so `bron apps withdraw` mends it."""
+    origin = "https://parkeren.leverancier.example.nl"
+    with_origin = REGISTRATIE.model_copy(update={"origins": (origin,)})
+    registered_ = stored(register(APP, with_origin, None, POLICY)) or {}
+    old = {**registered_, "doelen": [], "gemeenten": []}
+    events = withdraw(APP, old, POLICY)
+    fits(events)
+    assert events == [(APP_GEWIJZIGD, {**old, "origins": [], "operaties": []})]
+    assert withdraw(APP, stored(events), POLICY) == []
 
 
 def test_withdrawing_a_withdrawn_app_publishes_nothing() -> None:

@@ -272,6 +272,24 @@ def test_a_file_app_that_left_the_file_is_withdrawn_with_its_data_but_no_purpose
     assert events == [(APP_GEWIJZIGD, {**apps["afval-app"], "doelen": [], "gemeenten": []})]
 
 
+def test_a_file_app_that_left_the_file_is_withdrawn_without_its_origins_and_operations() -> None:
+    """Also when an older Bron withdrew it keeping them: withdrawn again, once."""
+    with_origins = Policy.model_validate({**RAW, "apps": [
+        RAW["apps"][0], {**RAW["apps"][1], "origins": ["https://afval.nl"],
+                         "operaties": ["ab" * 32]}]})  # fmt: skip
+    before = publish_policy(with_origins)
+    apps, doelen = published(before, "appId"), published(before, "doelId")
+    events = publish_policy(WITHOUT_AFVAL, apps, doelen, from_file=set(apps))
+    fits(events)
+    [(_, data)] = events
+    assert (data["origins"], data["operaties"], data["doelen"]) == ([], [], [])
+    kept = {**apps, "afval-app": {**apps["afval-app"], "doelen": [], "gemeenten": []}}
+    again = publish_policy(WITHOUT_AFVAL, kept, doelen, from_file=set(apps))
+    assert [(t, d["origins"], d["operaties"]) for t, d in again] == [(APP_GEWIJZIGD, [], [])]
+    assert publish_policy(WITHOUT_AFVAL, {**apps, **published(again, "appId")}, doelen,
+                          from_file=set(apps)) == []  # fmt: skip
+
+
 def test_an_app_of_a_manifest_is_never_withdrawn_by_the_file() -> None:
     before = publish_policy(POLICY)
     apps, doelen = published(before, "appId"), published(before, "doelId")

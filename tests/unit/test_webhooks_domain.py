@@ -24,6 +24,7 @@ from services.webhooks.domain import (
     headers,
     logged_fields,
     matches,
+    of_withdrawn_apps,
     retry_after,
     sign,
     url_problem,
@@ -118,6 +119,23 @@ def test_a_gemeente_filter_is_possible_only_for_purposes_that_show_a_place() -> 
     policy = load_policy()
     assert gemeente_filter_possible(policy.doel_by_id["bijstand"])  # verblijfplaats
     assert not gemeente_filter_possible(policy.doel_by_id["parkeervergunning"])  # verblijfadres
+
+
+def test_only_the_subscriptions_of_an_app_the_register_says_is_withdrawn_end() -> None:
+    """Withdrawn: no purposes and enabled nowhere. Not: a manifest's app enabled nowhere yet,
+    an app of the file (even one without purposes), an app the register does not name."""
+    file = load_policy()
+    base = file.app_by_id["bijstand-loket"]
+    apps = {
+        "weg": base.model_copy(update={"id": "weg", "doelen": (), "gemeenten": ()}),
+        "nergens-aan": base.model_copy(update={"id": "nergens-aan", "gemeenten": ()}),
+        "bestand-zonder-doel": base.model_copy(update={"id": "bestand-zonder-doel", "doelen": ()}),
+    }
+    policy = file.model_copy(update={"apps": (*file.apps, *apps.values())})
+    subs = [replace(SUB, id=f"{app_id}-{n}", app_id=app_id)
+            for app_id in (*apps, "bijstand-loket", "onbekend") for n in (1, 2)]  # fmt: skip
+    assert of_withdrawn_apps(subs, policy) == {"weg": ["weg-1", "weg-2"]}
+    assert of_withdrawn_apps(subs, file) == {}
 
 
 def test_backoff_doubles_up_to_the_cap_and_jitter_is_injected() -> None:
