@@ -12,7 +12,7 @@ up: jars
 	$(BIN)/bron up
 
 test: jars postgres chromium
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=25
 
 # The fault tests at full size: the stream workers killed and rebalanced during ~100,000 events;
 # every component and the broker killed 6 times each under load; the fuzzers at 100 examples.
