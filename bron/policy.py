@@ -168,6 +168,13 @@ class Policy(_Model):
         return self.doel_by_id[doel_id]
 
 
+def is_withdrawn_doel(data: Mapping[str, Any]) -> bool:
+    """A purpose's published data (`doel-gewijzigd`) withdraws it when it runs in no
+    municipality: a `Doel` has at least one, so no purpose of the file looks like this. Every
+    reader of the register leaves such a purpose out."""
+    return not data.get("gemeenten")
+
+
 def disallowed_fields(doel: Doel, entity: str, requested: list[str]) -> list[str]:
     """The requested dotted paths the purpose does not allow (a parent allows its children)."""
     allowed = doel.velden.get(entity, ())

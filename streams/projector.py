@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bron.policy import Policy
+from bron.policy import Policy, is_withdrawn_doel
 from streams import compose
 from streams.fold import fold
 from streams.incoming import Incoming
@@ -166,7 +166,7 @@ class Projector:
 
     def policy(self, tx: Port) -> Policy:
         """The register of apps and purposes as the policy events left it in the store."""
-        doelen = _all(tx, "doel")
+        doelen = current_doelen(_all(tx, "doel"))
         apps = _all(tx, "app")
         return Policy.model_validate({
             "doelen": [_doel(d) for d in doelen],
@@ -242,7 +242,7 @@ class Projector:
         pairs: set[tuple[str, str]] = set()
         if kind == "doel":
             doel_id = entity.id
-            pairs |= {(a.id, doel_id) for a in policy.apps if doel_id in a.doelen}
+            pairs |= {(a, doel_id) for a in apps_naming(_all(tx, "app"), doel_id)}
         else:
             doelen = set(entity.state.get("doelen", [])) | set(
                 old.state.get("doelen", []) if old else []
@@ -530,6 +530,20 @@ def _paged(page: Callable[[str | None], list[str]]) -> set[str]:
         found |= set(batch)
         after = batch[-1]
     return found
+
+
+def current_doelen(doelen: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The purposes of the register as stored, without the withdrawn ones: a purpose removed
+    from the register file is withdrawn by `doel-gewijzigd` without municipalities, which
+    `Policy` would refuse. Every reader of the register (the stream workers, the gateway, the
+    catalog) reads it through here, so the apps that name such a purpose lose it with `_app`."""
+    return [d for d in doelen if not is_withdrawn_doel(d)]
+
+
+def apps_naming(apps: Iterable[dict[str, Any]], doel_id: str) -> set[str]:
+    """The apps whose stored state names a purpose, the purpose withdrawn or not: the policy
+    has dropped a withdrawn purpose from every app, yet their views of it must go."""
+    return {a["appId"] for a in apps if doel_id in (a.get("doelen") or [])}
 
 
 def _doel(d: dict[str, Any]) -> dict[str, Any]:

@@ -90,9 +90,9 @@ class ProjectionReader:
     def policy(self) -> Policy:
         """The register of apps and purposes as the policy events left it in the store, read
         the way the stream workers read it (`streams.projector`)."""
-        from streams.projector import _app, _doel
+        from streams.projector import _app, _doel, current_doelen
 
-        doelen = list(self.states("doel").values())
+        doelen = current_doelen(self.states("doel").values())
         apps = list(self.states("app").values())
         known = {d["doelId"] for d in doelen}
         # an app's browser origins (CORS) and registered operations matter to the gateway

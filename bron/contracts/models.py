@@ -1497,7 +1497,8 @@ class DoelGewijzigd(TypedDict):
     # toestemming of overeenkomst. [openbaar]
     wettelijkeBasis: NotRequired[str | None]
     # Gemeenten waarvoor het doel geldt, elk een gemeentecode: 4 cijfers uit LO-GBA tabel 33 (bijv.
-    # '0363' = Amsterdam); leeg = alle gemeenten. [openbaar]
+    # '0363' = Amsterdam); leeg = het doel is ingetrokken (niet meer in het register): het geldt
+    # nergens meer en geen app heeft het nog. [openbaar]
     gemeenten: NotRequired[list[str]]
     # Per entiteit (bijv. 'persoon', 'woz-object') de velden die voor dit doel nodig zijn, als
     # gepunte paden (bijv. 'naam.geslachtsnaam', 'verblijfplaats.verblijfadres.postcode').
@@ -1537,7 +1538,8 @@ class DoelVastgesteld(TypedDict):
     # toestemming of overeenkomst. [openbaar]
     wettelijkeBasis: NotRequired[str | None]
     # Gemeenten waarvoor het doel geldt, elk een gemeentecode: 4 cijfers uit LO-GBA tabel 33 (bijv.
-    # '0363' = Amsterdam); leeg = alle gemeenten. [openbaar]
+    # '0363' = Amsterdam); er is er altijd minstens één (een doel zonder gemeenten bestaat alleen
+    # als intrekking, zie doel-gewijzigd). [openbaar]
     gemeenten: NotRequired[list[str]]
     # Per entiteit (bijv. 'persoon', 'woz-object') de velden die voor dit doel nodig zijn, als
     # gepunte paden (bijv. 'naam.geslachtsnaam', 'verblijfplaats.verblijfadres.postcode').

@@ -41,7 +41,7 @@ class AppRegistratie(BaseModel):
 
 def current_policy(file: Policy, registered: Mapping[str, Mapping[str, Any]]) -> Policy:
     """The register file plus the apps registered from manifests (their last published data)."""
-    extra = [_app(data) for app_id, data in sorted(registered.items())
+    extra = [_usable(_app(data), file) for app_id, data in sorted(registered.items())
              if app_id not in file.app_by_id]  # fmt: skip
     if not extra:
         return file
@@ -81,7 +81,7 @@ def enable(app_id: str, gemeente: str, on: bool, before: Mapping[str, Any] | Non
         raise Rejection("appId", "app-ingetrokken", f"app {app_id!r} was withdrawn; "
                         "register its manifest again first")  # fmt: skip
     app = _app(before)
-    where = sorted({g for d in app.doelen for g in file.doel_by_id[d].gemeenten})
+    where = sorted({g for d in _usable(app, file).doelen for g in file.doel_by_id[d].gemeenten})
     if on and gemeente not in where:
         raise Rejection("gemeente", "gemeente-buiten-doelen",
                         f"the app's purposes do not run in {gemeente} "
@@ -111,6 +111,14 @@ def _changed(app: App, before: Mapping[str, Any] | None) -> Events:
     if before is None:
         return [(APP_GEREGISTREERD, data)]
     return [] if dict(before) == data else [(APP_GEWIJZIGD, data)]
+
+
+def _usable(app: App, file: Policy) -> App:
+    """A registered app without the purposes no longer in the register file (withdrawn), as
+    the stream workers and the gateway read it: its registration keeps naming them (they come
+    back with the purpose), but no consent or municipality can be given for them."""
+    doelen = tuple(d for d in app.doelen if d in file.doel_by_id)
+    return app if doelen == app.doelen else app.model_copy(update={"doelen": doelen})
 
 
 def _app(data: Mapping[str, Any]) -> App:

@@ -52,7 +52,11 @@ def _verlenen(
         raise Rejection("appId", "app-onbekend", f"no app {command.appId!r} in the register")
     doel = policy.doel_by_id.get(command.doelId)
     if doel is None:
-        raise Rejection("doelId", "doel-onbekend", f"no purpose {command.doelId!r} in the register")
+        # also a purpose withdrawn from the register: no consent is given for it any more
+        raise Rejection("doelId", "doel-onbekend",
+                        f"no purpose {command.doelId!r} in the register (withdrawn or never "
+                        f"there); ask consent for one of the app's purposes: "
+                        f"{', '.join(app.doelen) or 'none'}")  # fmt: skip
     if doel.id not in app.doelen:
         raise Rejection(
             "doelId", "doel-niet-van-app", f"{doel.id!r} is not a purpose of {app.id!r}"

@@ -6,7 +6,14 @@ An app is withdrawn (taken out of the register as a whole) by the same event as 
 operations: the stream workers delete every view of it and tombstone its topic, the gateway
 refuses it (it has no purpose) and its origins (CORS), its subscriptions end, its webhook
 subscriptions are deleted, and a consent for it is refused. Its row stays, so that the
-processing log and a returning app still find it."""
+processing log and a returning app still find it.
+
+A purpose removed from the file is withdrawn the same way, once: `doel-gewijzigd` with its data
+but no municipalities and no fields (`withdrawn_doel`). A purpose of the file always has a
+municipality, so the marker is unambiguous: every reader of the register leaves the purpose out
+(`streams.projector.current_doelen`), so the apps that name it (of a manifest too) lose it, their
+views of it are deleted and the gateway refuses it. Put back in the file, it is published again
+as a change."""
 
 from __future__ import annotations
 
@@ -76,18 +83,29 @@ def is_withdrawn(data: Mapping[str, Any]) -> bool:
     return not data.get("doelen") and data.get("gemeenten") == []
 
 
+def withdrawn_doel(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A purpose's data once withdrawn: as it was published, in no municipality and with no
+    fields (`bron.policy.is_withdrawn_doel`), so that a reader that missed the marker still
+    gives it nobody and nothing."""
+    return {**data, "gemeenten": [], "velden": {}}
+
+
 def publish_policy(policy: Policy, apps: Published | None = None,
                    doelen: Published | None = None,
                    from_file: Collection[str] = ()) -> Events:  # fmt: skip
-    """Purposes first, so that an app never names a purpose consumers have not seen. Then
-    the file's apps, then the withdrawal of each app in `from_file` (the published apps the
-    file published, never those of a manifest) that is no longer in the file: once, as a
-    withdrawn app compares equal to its withdrawal (one withdrawn before origins and operations
-    were dropped is withdrawn again, once)."""
+    """Purposes first, so that an app never names a purpose consumers have not seen, then
+    the withdrawal of each published purpose that is no longer in the file (every purpose comes
+    from the file): once, as a withdrawn purpose compares equal to its withdrawal. Then the
+    file's apps, then the withdrawal of each app in `from_file` (the published apps the file
+    published, never those of a manifest) that is no longer in the file: once likewise (one
+    withdrawn before origins and operations were dropped is withdrawn again, once)."""
     events: Events = []
     for doel in policy.doelen:
         events += _diff(doel_data(doel), (doelen or {}).get(doel.id),
                         DOEL_VASTGESTELD, DOEL_GEWIJZIGD)  # fmt: skip
+    for doel_id in sorted(set(doelen or {}) - set(policy.doel_by_id)):
+        last = (doelen or {})[doel_id]
+        events += _diff(withdrawn_doel(last), last, DOEL_VASTGESTELD, DOEL_GEWIJZIGD)
     for app in policy.apps:
         events += _diff(app_data(app), as_published((apps or {}).get(app.id)),
                         APP_GEREGISTREERD, APP_GEWIJZIGD)  # fmt: skip

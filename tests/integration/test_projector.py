@@ -23,7 +23,8 @@ import pytest
 import sqlalchemy as sa
 
 from bron.policy import App, Policy, load_policy
-from services.toestemming.policy_events import app_data, withdrawn
+from services.toestemming.policy_events import app_data, publish_policy, withdrawn
+from services.toestemming.state import DOEL_GEWIJZIGD
 from streams.incoming import Incoming
 from streams.projector import GENERATION, AppRecord, Projector, Result
 from streams.reads import ProjectionReader
@@ -687,6 +688,65 @@ def test_a_withdrawn_app_loses_every_view_and_tombstones_every_person(
     reader = ProjectionReader(database_url)
     assert reader.policy().app_by_id[app.id].doelen == ()
     reader.close()
+
+
+def test_a_purpose_withdrawn_from_the_register_deletes_every_view_of_it_at_once(
+    worker: Worker, database_url: str
+) -> None:
+    """The purpose leaves the register file: the consent register withdraws it
+    (`doel-gewijzigd` in no municipality) and changes the file's apps; an app of a manifest
+    that still names it loses its views of it at once (a record without it, or a tombstone
+    when nothing is left), keeps its other purposes, and the register in the store (the
+    workers' and the gateway's) no longer has the purpose. Put back, the views return."""
+    app = App(id="manifest-app", naam="Manifest", organisatie="00000003000000000009",
+              overheid=True, doelen=("bijstand", "parkeervergunning"), gemeenten=("0363",),
+              versie="1.0.0", contact="team@leverancier.example.nl")  # fmt: skip
+    w = World()
+    events = w.policy(Policy(doelen=POLICY.doelen, apps=(*POLICY.apps, app)))
+    people = [w.persoon(naam, w.adres("0363")) for naam in ("Jansen", "Visser")]
+    w.toestemming(people[0], app.id, "parkeervergunning")
+    worker.apply(w.take())
+    assert {k[:2] for k in worker.views(people) if k[0] == app.id} == {
+        (app.id, "bijstand"), (app.id, "parkeervergunning"),
+    }  # fmt: skip
+
+    without = _without_doel(POLICY, "bijstand")
+    apps = {e.data["appId"]: dict(e.data) for e in events if "appId" in e.data}
+    doelen = {e.data["doelId"]: dict(e.data) for e in events if "doelId" in e.data}
+    file_apps = {a.id for a in POLICY.apps}
+    withdrawal = publish_policy(without, {i: json.loads(json.dumps(apps[i])) for i in apps},
+                                {i: json.loads(json.dumps(d)) for i, d in doelen.items()},
+                                from_file=file_apps)  # fmt: skip
+    assert (withdrawal[0][0], withdrawal[0][1]["gemeenten"]) == (DOEL_GEWIJZIGD, [])
+    w.emit(*withdrawal[0])  # alone: the file's apps may follow in a later batch
+    sent = records(worker.apply(w.take()))
+    assert not [k for k in worker.views(people) if k[1] == "bijstand"]
+    assert {k: r.doelen and sorted(r.doelen) for k, r in sent.items() if k[0] == app.id} == {
+        (app.id, people[0].id): ["parkeervergunning"], (app.id, people[1].id): None,
+    }  # fmt: skip
+    w.emit_all(withdrawal[1:])
+    worker.apply(w.take())
+    with worker.store.transaction() as tx:
+        policy = worker.projector.policy(tx)
+    reader = ProjectionReader(database_url)
+    for register in (policy, reader.policy()):
+        assert "bijstand" not in register.doel_by_id
+        assert register.app_by_id[app.id].doelen == ("parkeervergunning",)
+    reader.close()
+
+    w.doel_gewijzigd(POLICY.doel_by_id["bijstand"])  # back in the file: back for the app
+    worker.apply(w.take())
+    assert {k[2] for k in worker.views(people) if k[:2] == (app.id, "bijstand")} == {
+        p.id for p in people
+    }
+
+
+def _without_doel(policy: Policy, doel_id: str) -> Policy:
+    """The register file with a purpose removed, and from the apps that named it."""
+    apps = [a.model_copy(update={"doelen": tuple(d for d in a.doelen if d != doel_id)})
+            for a in policy.apps]  # fmt: skip
+    return Policy(doelen=tuple(d for d in policy.doelen if d.id != doel_id),
+                  apps=tuple(a for a in apps if a.doelen))  # fmt: skip
 
 
 # -- ordering and duplicates -----------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The consent register end to end, on SQLite and PostgreSQL: consents granted, listed, revoked
 and expired over HTTP; a refused consent writes nothing; the register of apps and purposes is
-published at start, and only what changed on a later start (an app that left the file
-withdrawn, once); the app store's apps registered, enabled and withdrawn over HTTP and with
+published at start, and only what changed on a later start (an app or a purpose that left the
+file withdrawn, once); the app store's apps registered, enabled and withdrawn over HTTP and with
 `bron apps`; everything reaches Kafka."""
 
 from __future__ import annotations
@@ -261,6 +261,43 @@ def test_an_app_that_left_the_register_file_is_withdrawn_once_and_a_manifests_ap
     back = outbox_types(start(settings, with_extra))
     assert back == [*published, *["nl.toestemming.app-gewijzigd.v1"] * 2]
     assert registry.app(extra.id)["doelen"] == list(extra.doelen)
+
+
+def test_a_purpose_that_left_the_register_file_is_withdrawn_once_and_refuses_consents(
+    settings: Settings,
+) -> None:
+    """The purpose is withdrawn at the next start (`doel-gewijzigd` in no municipality),
+    once; a consent for it, for an app of a manifest that still names it, is refused and writes
+    nothing, and so is a manifest naming it. Put back in the file, it is published again."""
+    policy = unique_policy()
+    doel, wet = policy.doelen
+    app, runtime = create_app(settings, policy, run_relay=False)
+    manifest_id = f"leverancier-{uuid.uuid4().hex[:8]}"
+    with serving(app):
+        app.state.registry.register_app(
+            manifest_id, AppRegistratie(**registratie(policy, doelen=[doel.id, wet.id]))
+        )
+    published = outbox_types(runtime)
+    without = Policy(doelen=(wet,), apps=(policy.apps[0].model_copy(update={"doelen": (wet.id,)}),))
+    withdrawal = [*published, "nl.toestemming.doel-gewijzigd.v1", "nl.toestemming.app-gewijzigd.v1"]
+
+    app, runtime = create_app(settings, without, run_relay=False)
+    with serving(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        assert outbox_types(runtime) == withdrawal
+        auth = operator_header(settings, "toestemming")
+        body = {"persoonId": str(uuid.uuid4()), "appId": manifest_id, "doelId": doel.id}
+        refused = client.post("/toestemmingen", json=body, headers=auth)
+        refusal(refused, 422, "doelId", "doel-onbekend")
+        assert "withdrawn" in refused.text
+        other = f"leverancier-{uuid.uuid4().hex[:8]}"
+        refusal(client.put(f"/apps/{other}", json=registratie(policy), headers=auth), 422,
+                "doelen[0]", "doel-onbekend")  # fmt: skip
+        assert outbox_types(runtime) == withdrawal  # nothing written
+        assert client.get(f"/apps/{other}", headers=auth).status_code == 404
+    assert outbox_types(start(settings, without)) == withdrawal
+    back = outbox_types(start(settings, policy))
+    assert back == [*withdrawal, "nl.toestemming.doel-gewijzigd.v1",
+                    "nl.toestemming.app-gewijzigd.v1"]  # fmt: skip
 
 
 def consume(bootstrap: str, registry_url: str, topic: str, keys: set[str],

@@ -37,6 +37,7 @@ from streams.fold import STEMS, FoldError, fold, jsonable
 from streams.incoming import Incoming, UnknownEvent, kind_of
 from streams.index import active_key, index_of, moment
 from streams.scope import consent_active, scope
+from streams.store import Entity
 
 UTC = datetime.UTC
 NOW = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -894,3 +895,80 @@ def test_topics_the_worker_creates_get_the_clusters_replication_factor() -> None
     cluster = load_settings(kafka_bootstrap="kafka-0:9092", kafka_replication_factor=3)
     assert _replication(cluster) == 3
     assert _replication(load_settings(kafka_replication_factor=3)) == 1  # the local broker
+
+
+# -- the register of apps and purposes as the readers take it from the store -----------------
+
+
+class _Register:
+    """The little of a store (`streams.projector.Port`) that reading the register and finding
+    the views of a purpose need: states by kind, and views per (app, purpose)."""
+
+    def __init__(self, states: dict[str, list[dict[str, Any]]],
+                 views: dict[tuple[str, str], list[str]]) -> None:  # fmt: skip
+        key = {"doel": "doelId", "app": "appId"}
+        self.states = {k: {s[key[k]]: s for s in ss} for k, ss in states.items()}
+        self.views = views
+
+    def ids(self, kind: str, after: str | None) -> list[str]:
+        return sorted(i for i in self.states.get(kind, {}) if after is None or i > after)
+
+    def entities(self, kind: str, ids: Any, with_index: bool = True) -> dict[str, Entity]:
+        found = self.states.get(kind, {})
+        return {i: Entity(kind, i, 1, found[i]) for i in ids if i in found}
+
+    def views_of_doel(self, app_id: str, doel_id: str, after: str | None) -> list[str]:
+        return [p for p in self.views.get((app_id, doel_id), []) if after is None or p > after]
+
+
+def _registered(doelen: list[str]) -> dict[str, Any]:
+    return {"appId": "uit-manifest", "naam": "Uit manifest", "organisatie": "0" * 20,
+            "overheid": False, "doelen": doelen, "gemeenten": ["0363"], "origins": [],
+            "operaties": [], "versie": "1.0.0", "contact": "team@example.nl"}  # fmt: skip
+
+
+def _withdrawal_of(doel: Doel) -> dict[str, Any]:
+    return {**doel_data(doel), "gemeenten": [], "velden": {}}
+
+
+def test_the_register_readers_leave_a_withdrawn_purpose_out_and_its_apps_lose_it() -> None:
+    """`doel-gewijzigd` without municipalities withdraws a purpose: `Policy` would refuse it,
+    so both the workers and the gateway read the register without it."""
+    from streams.projector import Projector
+    from streams.reads import ProjectionReader
+
+    bijstand = next(d for d in POLICY.doelen if d.id == "bijstand")
+    doelen = [doel_data(d) for d in POLICY.doelen if d.id != "bijstand"] + [
+        _withdrawal_of(bijstand)
+    ]
+    apps = [_registered(["bijstand", "parkeervergunning"])]
+    tx = _Register({"doel": doelen, "app": apps}, {})
+    for policy in (Projector("test").policy(tx),  # type: ignore[arg-type]
+                   _reader(ProjectionReader, tx).policy()):  # fmt: skip
+        assert "bijstand" not in policy.doel_by_id
+        assert policy.app_by_id["uit-manifest"].doelen == ("parkeervergunning",)
+
+
+def _reader(cls: Any, tx: _Register) -> Any:
+    """A `ProjectionReader` whose states come from `tx`, without a database."""
+    reader = object.__new__(cls)
+    reader.states = lambda kind: tx.states.get(kind, {})
+    return reader
+
+
+def test_a_purpose_withdrawn_recomputes_everyone_with_a_view_of_it() -> None:
+    """The policy has dropped the purpose from every app, so the persons come from the views of
+    the apps whose stored state still names it: they lose those views at once."""
+    from streams.projector import Projector
+
+    bijstand = next(d for d in POLICY.doelen if d.id == "bijstand")
+    apps = [_registered(["bijstand"])]
+    views = {("uit-manifest", "bijstand"): ["p1", "p2"], ("uit-manifest", "ander"): ["p3"]}
+    tx = _Register({"doel": [_withdrawal_of(bijstand)], "app": apps}, views)
+    projector = Projector("test")
+    policy = projector.policy(tx)  # type: ignore[arg-type]
+    assert policy.app_by_id["uit-manifest"].doelen == ()
+    key = ("doel", "bijstand")
+    before = {key: Entity("doel", "bijstand", 1, doel_data(bijstand))}
+    after = {key: Entity("doel", "bijstand", 2, _withdrawal_of(bijstand))}
+    assert projector._affected(tx, policy, before, after) == {"p1", "p2"}  # type: ignore[arg-type]

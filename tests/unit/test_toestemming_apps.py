@@ -14,7 +14,7 @@ from bron.http.problems import Problem
 from bron.registry.rejection import Rejection
 from services.toestemming.apps import AppRegistratie, current_policy, enable, register, withdraw
 from services.toestemming.domain import APP_GEREGISTREERD, APP_GEWIJZIGD, Events
-from tests.unit.test_toestemming_domain import POLICY, fits
+from tests.unit.test_toestemming_domain import POLICY, WITHOUT_BIJSTAND, fits
 
 APP = "leverancier-app"
 REGISTRATIE = AppRegistratie(
@@ -121,3 +121,19 @@ def test_registering_a_new_app_starts_it_enabled_nowhere() -> None:
     events = register(APP, REGISTRATIE, None, POLICY)
     fits(events)
     assert [(t, d["gemeenten"]) for t, d in events] == [(APP_GEREGISTREERD, [])]
+
+
+def test_a_purpose_withdrawn_from_the_register_is_unknown_to_the_app_store() -> None:
+    """A manifest naming it is refused; an app registered with it keeps naming it (it comes
+    back with the purpose) but the consent register's policy leaves it out, and a
+    municipality can still turn the app on for its other purposes."""
+    with pytest.raises(Rejection) as refused:
+        register(APP, REGISTRATIE, None, WITHOUT_BIJSTAND)
+    assert rule(refused) == ("doelen[1]", "doel-onbekend")
+    assert "bijstand" in refused.value.message
+
+    before = registered()
+    app = current_policy(WITHOUT_BIJSTAND, {APP: before}).app_by_id[APP]
+    assert app.doelen == ("parkeren",)
+    [(_, data)] = enable(APP, "0363", True, before, WITHOUT_BIJSTAND)
+    assert (data["doelen"], data["gemeenten"]) == (["parkeren", "bijstand"], ["0363"])

@@ -15,7 +15,7 @@ from fastavro.validation import validate
 from pydantic import TypeAdapter
 
 from bron.contracts.schemafiles import load_schema_files
-from bron.policy import Policy
+from bron.policy import Policy, is_withdrawn_doel
 from bron.registry.rejection import Rejection
 from services.toestemming.domain import (
     APP_GEREGISTREERD,
@@ -334,3 +334,57 @@ def test_who_published_an_app_is_kept_and_inferred_for_rows_of_an_older_bron() -
     assert herkomst(ROW.validate_python({"data": {"appId": "c"}, "version": 1})) == REGISTER
     assert herkomst(ROW.validate_python({"data": manifest_app, "version": 1})) == MANIFEST
     assert herkomst(Gepubliceerd(data=file_app, version=3, bron=MANIFEST)) == MANIFEST
+
+
+# -- withdrawal of the purposes that left the file -------------------------------------------
+
+WITHOUT_BIJSTAND = Policy.model_validate({
+    "doelen": [d for d in RAW["doelen"] if d["id"] != "bijstand"],
+    "apps": [app("parkeer-app", ["parkeren"]), RAW["apps"][1]],
+})  # fmt: skip
+
+
+def test_a_purpose_that_left_the_file_is_withdrawn_once_in_no_municipality() -> None:
+    """`doel-gewijzigd` with its data but no municipalities or fields, before the apps; then
+    nothing more, and put back it is published again as a change."""
+    before = publish_policy(POLICY)
+    apps, doelen = published(before, "appId"), published(before, "doelId")
+    events = publish_policy(WITHOUT_BIJSTAND, apps, doelen, from_file=set(apps))
+    fits(events)
+    assert events == [
+        (DOEL_GEWIJZIGD, {**doelen["bijstand"], "gemeenten": [], "velden": {}}),
+        (APP_GEWIJZIGD, {**apps["parkeer-app"], "doelen": ["parkeren"]}),
+    ]
+    assert is_withdrawn_doel(events[0][1])
+    assert not any(is_withdrawn_doel(d) for d in doelen.values())
+    apps, doelen = {**apps, **published(events, "appId")}, {**doelen, **published(events, "doelId")}
+    assert publish_policy(WITHOUT_BIJSTAND, apps, doelen, from_file=set(apps)) == []
+    back = publish_policy(POLICY, apps, doelen, from_file=set(apps))
+    fits(back)
+    assert [(t, d.get("doelId") or d.get("appId")) for t, d in back] == [
+        (DOEL_GEWIJZIGD, "bijstand"), (APP_GEWIJZIGD, "parkeer-app"),
+    ]  # fmt: skip
+    assert back[0][1]["gemeenten"] == ["0363"]
+
+
+def test_a_consent_for_a_withdrawn_purpose_is_refused_naming_what_to_ask_for() -> None:
+    """The consent register's policy (`apps.current_policy`) drops a withdrawn purpose from a
+    manifest's app that still names it, so the purpose is unknown to the decision."""
+    from services.toestemming.apps import current_policy
+
+    manifest = {**app_data_of("uit-manifest", ["parkeren", "bijstand"]), "gemeenten": ["0363"]}
+    policy = current_policy(WITHOUT_BIJSTAND, {"uit-manifest": manifest})
+    assert policy.app_by_id["uit-manifest"].doelen == ("parkeren",)
+    command = verlenen(appId="uit-manifest", doelId="bijstand")
+    with pytest.raises(Rejection) as refused:
+        decide(command, None, policy=policy, now=NOW, actief=never)
+    assert (refused.value.field, refused.value.rule) == ("doelId", "doel-onbekend")
+    assert "withdrawn" in refused.value.message
+    assert "parkeren" in refused.value.message
+
+
+def app_data_of(app_id: str, doelen: list[str]) -> dict[str, Any]:
+    return {"appId": app_id, "naam": app_id.title(), "omschrijving": None,
+            "organisatie": "00000001002564440000", "overheid": True, "doelen": doelen,
+            "origins": [], "versie": "1.0.0", "contact": "team@example.nl", "gemeenten": [],
+            "operaties": []}  # fmt: skip
