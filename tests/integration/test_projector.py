@@ -658,6 +658,26 @@ def test_an_app_dropping_a_purpose_tombstones_its_views(worker: Worker) -> None:
     assert all(r.doelen for r in sent.values())
 
 
+def _in_view_of_two_purposes(
+    worker: Worker, app_id: str
+) -> tuple[World, App, list[Persoon], list[Incoming]]:
+    """An app (as a manifest registers one) with a statutory purpose and one on consent, and
+    two residents of 0363 in its views of both (the first by consent): the world, the app, the
+    persons and the policy events."""
+    app = App(id=app_id, naam="Twee doelen", organisatie="00000003000000000009",
+              overheid=True, doelen=("bijstand", "parkeervergunning"), gemeenten=("0363",),
+              versie="1.0.0", contact="team@leverancier.example.nl")  # fmt: skip
+    w = World()
+    events = w.policy(Policy(doelen=POLICY.doelen, apps=(*POLICY.apps, app)))
+    people = [w.persoon(naam, w.adres("0363")) for naam in ("Jansen", "Visser")]
+    w.toestemming(people[0], app.id, "parkeervergunning")
+    worker.apply(w.take())
+    assert {k[:2] for k in worker.views(people) if k[0] == app.id} == {
+        (app.id, "bijstand"), (app.id, "parkeervergunning"),
+    }  # fmt: skip
+    return w, app, people, events
+
+
 def test_a_withdrawn_app_loses_every_view_and_tombstones_every_person(
     worker: Worker, database_url: str
 ) -> None:
@@ -665,17 +685,7 @@ def test_a_withdrawn_app_loses_every_view_and_tombstones_every_person(
     register publishes it) deletes every view of the app, of a statutory purpose and of one on
     consent alike, sends a tombstone per person, and leaves the other apps alone; the register
     in the store (the workers' and the gateway's) keeps the app, with no purpose."""
-    app = App(id="intrekken-app", naam="Intrekken", organisatie="00000003000000000009",
-              overheid=True, doelen=("bijstand", "parkeervergunning"), gemeenten=("0363",),
-              versie="1.0.0", contact="team@leverancier.example.nl")  # fmt: skip
-    w = World()
-    w.policy(Policy(doelen=POLICY.doelen, apps=(*POLICY.apps, app)))
-    people = [w.persoon(naam, w.adres("0363")) for naam in ("Jansen", "Visser")]
-    w.toestemming(people[0], app.id, "parkeervergunning")
-    worker.apply(w.take())
-    assert {k[:2] for k in worker.views(people) if k[0] == app.id} == {
-        (app.id, "bijstand"), (app.id, "parkeervergunning"),
-    }  # fmt: skip
+    w, app, people, _ = _in_view_of_two_purposes(worker, "intrekken-app")
     others = {k: v for k, v in worker.views(people).items() if k[0] != app.id}
     assert others
 
@@ -698,17 +708,7 @@ def test_a_purpose_withdrawn_from_the_register_deletes_every_view_of_it_at_once(
     that still names it loses its views of it at once (a record without it, or a tombstone
     when nothing is left), keeps its other purposes, and the register in the store (the
     workers' and the gateway's) no longer has the purpose. Put back, the views return."""
-    app = App(id="manifest-app", naam="Manifest", organisatie="00000003000000000009",
-              overheid=True, doelen=("bijstand", "parkeervergunning"), gemeenten=("0363",),
-              versie="1.0.0", contact="team@leverancier.example.nl")  # fmt: skip
-    w = World()
-    events = w.policy(Policy(doelen=POLICY.doelen, apps=(*POLICY.apps, app)))
-    people = [w.persoon(naam, w.adres("0363")) for naam in ("Jansen", "Visser")]
-    w.toestemming(people[0], app.id, "parkeervergunning")
-    worker.apply(w.take())
-    assert {k[:2] for k in worker.views(people) if k[0] == app.id} == {
-        (app.id, "bijstand"), (app.id, "parkeervergunning"),
-    }  # fmt: skip
+    w, app, people, events = _in_view_of_two_purposes(worker, "manifest-app")
 
     without = _without_doel(POLICY, "bijstand")
     apps = {e.data["appId"]: dict(e.data) for e in events if "appId" in e.data}
