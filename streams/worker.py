@@ -19,14 +19,17 @@ import logging
 import os
 import socket
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import faust
 import structlog
+from faust.types.enums import ProcessingGuarantee
 
 from bron.contracts.codec import EventCodec, RegistryUnavailable
 from bron.contracts.registry_client import RegistryClient
 from bron.db import database_url
+from bron.errors import BronError
 from bron.kafka.admin import ensure_topics
 from bron.kafka.clients import make_producer
 from bron.settings import Settings
@@ -80,18 +83,8 @@ def create_app(settings: Settings, pipeline: Pipeline, instance: str | None = No
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger(name).level))
     datadir = settings.data_dir / "streams"
     datadir.mkdir(parents=True, exist_ok=True)
-    app = faust.App(
-        settings.streams_group,
-        broker=f"kafka://{settings.bootstrap_servers}",
-        store="memory://",
-        datadir=str(datadir),
-        web_enabled=False,
-        topic_allow_declare=False,
-        consumer_auto_offset_reset="earliest",
-        broker_session_timeout=10.0,
-        broker_heartbeat_interval=1.0,
-        consumer_group_instance_id=instance or f"{socket.gethostname()}-{os.getpid()}",
-    )
+    app = at_least_once(faust.App(settings.streams_group, **faust_options(settings, datadir,
+                                                                         instance)))  # fmt: skip
     topic = app.topic(*SOURCES, key_serializer="raw", value_serializer="raw")
 
     @app.agent(topic)
@@ -111,6 +104,43 @@ def create_app(settings: Settings, pipeline: Pipeline, instance: str | None = No
             os._exit(70)
 
     return app
+
+
+def faust_options(settings: Settings, datadir: Path, instance: str | None) -> dict[str, Any]:
+    """The worker's faust settings; its processing guarantee is at-least-once, with idempotent,
+    versioned updates (ADR 9)."""
+    return {
+        "broker": f"kafka://{settings.bootstrap_servers}",
+        "store": "memory://",
+        "datadir": str(datadir),
+        "web_enabled": False,
+        "topic_allow_declare": False,
+        "consumer_auto_offset_reset": "earliest",
+        "broker_session_timeout": 10.0,
+        "broker_heartbeat_interval": 1.0,
+        "consumer_group_instance_id": instance or f"{socket.gethostname()}-{os.getpid()}",
+        "processing_guarantee": ProcessingGuarantee.AT_LEAST_ONCE,
+    }
+
+
+def at_least_once(app: faust.App) -> faust.App:
+    """The app, unless its processing guarantee is not at-least-once: faust's environment
+    variable PROCESSING_GUARANTEE outranks the settings given in code, and faust's exactly-once
+    mode is known to lose and duplicate events and to hang, so the worker refuses to start."""
+    resolved = guarantee(app)
+    if resolved is not ProcessingGuarantee.AT_LEAST_ONCE:
+        raise BronError(
+            "faust's PROCESSING_GUARANTEE environment variable asks for "
+            f"{resolved.value}; the stream worker is at-least-once with "
+            "idempotent, versioned updates (ADR 9)",
+            suggestion="unset PROCESSING_GUARANTEE (or set it to at_least_once)",
+        )
+    return app
+
+
+def guarantee(app: faust.App) -> ProcessingGuarantee:
+    """The processing guarantee faust resolved (its stubs type the setting as the enum class)."""
+    return ProcessingGuarantee(app.conf.processing_guarantee)
 
 
 async def process(
