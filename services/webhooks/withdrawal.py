@@ -18,9 +18,13 @@ log = structlog.get_logger("bron.webhooks")
 
 
 def end_withdrawn(store: WebhookStore, policy: CurrentPolicy) -> dict[str, int]:
-    """Delete the subscriptions of withdrawn apps: app id -> how many this call deleted."""
+    """Delete the subscriptions of withdrawn apps: app id -> how many this call deleted. The
+    subscriptions are read only while the register names a withdrawn app."""
+    current = policy()
+    if not any(app.withdrawn for app in current.apps):
+        return {}
     ended: dict[str, int] = {}
-    for app_id, ids in of_withdrawn_apps(store.subscriptions(), policy()).items():
+    for app_id, ids in of_withdrawn_apps(store.subscriptions(), current).items():
         removed = store.remove_all(ids)
         if removed:
             ended[app_id] = removed
